@@ -1,0 +1,101 @@
+"""Is a host name or IP address on a certificate? RFC 6125 rules, and the OpenSSL variant Expressway uses."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Literal
+
+from certdoctor.x509.describe import common_name, ip_or_none
+from cryptography import x509
+
+MatchKind = Literal["san-dns", "san-ip", "cn"]
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """Where a host was found on a certificate, if anywhere."""
+
+    host: str
+    matched: bool
+    kind: MatchKind | None = None
+    name: str | None = None
+    dns_sans: tuple[str, ...] = ()
+    ip_sans: tuple[str, ...] = ()
+    cn: str | None = None
+
+    @property
+    def cn_only(self) -> bool:
+        """The host is on the certificate only through its CN (no DNS SAN carries it)."""
+        return self.kind == "cn"
+
+    def names_text(self) -> str:
+        """The names on the certificate, for messages."""
+        parts = list(self.dns_sans) + list(self.ip_sans)
+        text = ", ".join(parts) if parts else "no subjectAltName entries"
+        return f"{text}; CN {self.cn}" if self.cn else text
+
+
+def normalize_host(host: str) -> str:
+    """Lower-case, without one trailing dot: how both RFC 6125 and OpenSSL compare host names."""
+    host = host.strip().lower()
+    return host[:-1] if host.endswith(".") and len(host) > 1 else host
+
+
+def wildcard_matches(pattern: str, host: str, *, partial: bool) -> bool:
+    """RFC 6125 6.4.3: '*' only in the left-most label, matching one label; partial ('f*') if allowed."""
+    pattern = normalize_host(pattern)
+    host = normalize_host(host)
+    if "*" not in pattern:
+        return pattern == host
+    p_labels = pattern.split(".")
+    h_labels = host.split(".")
+    if pattern.count("*") != 1 or "*" not in p_labels[0] or len(p_labels) < 3:
+        return False
+    if len(p_labels) != len(h_labels) or p_labels[1:] != h_labels[1:]:
+        return False
+    star = p_labels[0]
+    if star != "*" and not partial:
+        return False
+    if star != "*" and (star.startswith("xn--") or h_labels[0].startswith("xn--")):
+        return False
+    prefix, suffix = star.split("*")
+    label = h_labels[0]
+    if not label or len(label) < len(prefix) + len(suffix):
+        return False
+    return label.startswith(prefix) and label.endswith(suffix)
+
+
+def match_host(cert: x509.Certificate, host: str, *, cn_fallback: bool, partial_wildcards: bool
+               ) -> NameMatch:
+    """Check host (DNS name or IP literal) against the certificate's SANs, optionally its CN."""
+    dns_sans: list[str] = []
+    ip_sans: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        dns_sans = [n for n in san.get_values_for_type(x509.DNSName)]
+        ip_sans = [
+            a for a in san.get_values_for_type(x509.IPAddress)
+            if isinstance(a, ipaddress.IPv4Address | ipaddress.IPv6Address)
+        ]
+    except Exception:  # absent, duplicate or malformed: no usable SAN
+        pass
+    cn = common_name(cert.subject)
+    base = {
+        "host": host,
+        "dns_sans": tuple(dns_sans),
+        "ip_sans": tuple(str(a) for a in ip_sans),
+        "cn": cn,
+    }
+    address = ip_or_none(host)
+    if address is not None:
+        for a in ip_sans:
+            if a == address:
+                return NameMatch(matched=True, kind="san-ip", name=str(a), **base)  # type: ignore[arg-type]
+        return NameMatch(matched=False, **base)  # type: ignore[arg-type]
+    for name in dns_sans:
+        if wildcard_matches(name, host, partial=partial_wildcards):
+            return NameMatch(matched=True, kind="san-dns", name=name, **base)  # type: ignore[arg-type]
+    if cn_fallback and not dns_sans and cn and wildcard_matches(cn, host, partial=partial_wildcards):
+        return NameMatch(matched=True, kind="cn", name=cn, **base)  # type: ignore[arg-type]
+    return NameMatch(matched=False, **base)  # type: ignore[arg-type]
