@@ -1,4 +1,4 @@
-"""Documented limits that keep hostile or accidental input bounded (see docs/limits.md)."""
+"""Documented limits that keep hostile or accidental input bounded (see docs/certificates.md, "Limits")."""
 
 from __future__ import annotations
 

@@ -60,8 +60,9 @@ MS_SGC = "1.3.6.1.4.1.311.10.3.3"
 
 def _empty_name_constraints(problem: ExtensionProblem) -> bool:
     """nameConstraints with neither subtree: cryptography refuses it, OpenSSL reads it as no limit."""
-    return (problem.oid == ExtensionOID.NAME_CONSTRAINTS.dotted_string
-            and ("must not be None" in problem.reason or "non-empty list or None" in problem.reason))
+    return problem.oid == ExtensionOID.NAME_CONSTRAINTS.dotted_string and (
+        "must not be None" in problem.reason or "non-empty list or None" in problem.reason
+    )
 
 
 def _canonical_value(value: str | bytes) -> str | bytes:
@@ -75,8 +76,7 @@ def _canonical_value(value: str | bytes) -> str | bytes:
 def name_key(name: x509.Name) -> tuple[tuple[tuple[str, str | bytes], ...], ...]:
     """A hashable key under which two names compare as OpenSSL's X509_NAME_cmp compares them."""
     return tuple(
-        tuple(sorted((a.oid.dotted_string, _canonical_value(a.value)) for a in rdn))  # type: ignore[misc]
-        for rdn in name.rdns
+        tuple(sorted((a.oid.dotted_string, _canonical_value(a.value)) for a in rdn)) for rdn in name.rdns
     )
 
 
@@ -93,8 +93,7 @@ class CertFacts:
         self.extensions, self.extension_problems = readable_extensions(self.cert)
         for problem in self.extension_problems:
             if problem.oid in OPENSSL_CACHED_EXTENSIONS and not _empty_name_constraints(problem):
-                self.invalid_reason = (
-                    f"extension {problem.oid} cannot be used: {problem.reason}")
+                self.invalid_reason = f"extension {problem.oid} cannot be used: {problem.reason}"
                 break
 
     @cached_property
@@ -222,11 +221,12 @@ class CertFacts:
         aki = self.aki
         if aki is None:
             return True
-        if aki.key_identifier is not None and issuer.ski is not None \
-                and aki.key_identifier != issuer.ski:
+        if aki.key_identifier is not None and issuer.ski is not None and aki.key_identifier != issuer.ski:
             return False
-        if aki.authority_cert_serial_number is not None \
-                and aki.authority_cert_serial_number != issuer.cert.serial_number:
+        if (
+            aki.authority_cert_serial_number is not None
+            and aki.authority_cert_serial_number != issuer.cert.serial_number
+        ):
             return False
         if aki.authority_cert_issuer:
             for gn in aki.authority_cert_issuer:

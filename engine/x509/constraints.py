@@ -1,4 +1,4 @@
-"""nameConstraints of CA certificates applied to the certificates below them (RFC 5280 4.2.1.10, OpenSSL rules)."""
+"""nameConstraints of CAs applied to the certificates below them (RFC 5280 4.2.1.10, OpenSSL rules)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def _dns_within(name: str, base: str) -> bool:
     if not base:
         return True
     if len(name) > len(base):
-        tail = name[len(name) - len(base):]
+        tail = name[len(name) - len(base) :]
         if not base.startswith(".") and name[len(name) - len(base) - 1] != ".":
             return False
         return tail == base
@@ -63,8 +63,9 @@ def _dir_within(name: x509.Name, base: x509.Name) -> bool:
     return len(b) <= len(n) and n[: len(b)] == b
 
 
-def _ip_within(addr: ipaddress.IPv4Address | ipaddress.IPv6Address,
-               net: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
+def _ip_within(
+    addr: ipaddress.IPv4Address | ipaddress.IPv6Address, net: ipaddress.IPv4Network | ipaddress.IPv6Network
+) -> bool:
     return addr.version == net.version and addr in net
 
 
@@ -74,14 +75,14 @@ def _within(gn: x509.GeneralName, base: x509.GeneralName) -> bool | None:
         return _dns_within(gn.value, base.value)
     if isinstance(gn, x509.RFC822Name) and isinstance(base, x509.RFC822Name):
         return _email_within(gn.value, base.value)
-    if isinstance(gn, x509.UniformResourceIdentifier) and isinstance(
-            base, x509.UniformResourceIdentifier):
+    if isinstance(gn, x509.UniformResourceIdentifier) and isinstance(base, x509.UniformResourceIdentifier):
         return _uri_within(gn.value, base.value)
     if isinstance(gn, x509.DirectoryName) and isinstance(base, x509.DirectoryName):
         return _dir_within(gn.value, base.value)
     if isinstance(gn, x509.IPAddress) and isinstance(base, x509.IPAddress):
         if isinstance(gn.value, ipaddress.IPv4Address | ipaddress.IPv6Address) and isinstance(
-                base.value, ipaddress.IPv4Network | ipaddress.IPv6Network):
+            base.value, ipaddress.IPv4Network | ipaddress.IPv6Network
+        ):
             return _ip_within(gn.value, base.value)
         return False
     if type(gn) is type(base):
@@ -131,15 +132,24 @@ def name_constraint_violations(chain: Sequence[CertFacts]) -> list[tuple[int, st
             names = _names_of(facts, leaf=i == 0)
             count = len(nc.permitted_subtrees or []) + len(nc.excluded_subtrees or [])
             if len(names) * count > MAX_NAME_CHECKS:
-                problems.append((i, f"{facts.label} has {len(names)} names to check against "
-                                    f"{count} nameConstraints of {chain[j].label}: more than "
-                                    f"{MAX_NAME_CHECKS} comparisons, refused as OpenSSL does"))
+                problems.append(
+                    (
+                        i,
+                        f"{facts.label} has {len(names)} names to check against "
+                        f"{count} nameConstraints of {chain[j].label}: more than "
+                        f"{MAX_NAME_CHECKS} comparisons, refused as OpenSSL does",
+                    )
+                )
                 continue
             for gn in names:
                 verdict = _check_name(gn, nc)
                 if verdict:
-                    shown = gn.value.rfc4514_string() if isinstance(gn, x509.DirectoryName) \
-                        else str(gn.value)
-                    problems.append((i, f"name '{shown}' on {facts.label} is {verdict} by the "
-                                        f"nameConstraints of {chain[j].label}"))
+                    shown = gn.value.rfc4514_string() if isinstance(gn, x509.DirectoryName) else str(gn.value)
+                    problems.append(
+                        (
+                            i,
+                            f"name '{shown}' on {facts.label} is {verdict} by the "
+                            f"nameConstraints of {chain[j].label}",
+                        )
+                    )
     return problems

@@ -40,10 +40,11 @@ def _crl_problem(
     who = crl_label(crl)
     try:
         exts = crl.extensions
-    except ValueError as exc:
+    except Exception as exc:  # malformed or duplicated CRL extensions
         return RevocationProblem("revocation.crl-unreadable", f"{who} has unreadable extensions: {exc}")
-    unknown = [e.oid.dotted_string for e in exts
-               if e.critical and e.oid.dotted_string not in _HANDLED_CRITICAL_CRL]
+    unknown = [
+        e.oid.dotted_string for e in exts if e.critical and e.oid.dotted_string not in _HANDLED_CRITICAL_CRL
+    ]
     if unknown:
         return RevocationProblem(
             "revocation.crl-critical-extension",
@@ -56,11 +57,11 @@ def _crl_problem(
             f"{issuer.label} signs CRLs but its keyUsage lacks cRLSign",
         )
     if not crl_signed_by(crl, issuer.cert):
-        return RevocationProblem(
-            "revocation.crl-signature-invalid", f"{who} is not signed by {issuer.label}"
-        )
+        return RevocationProblem("revocation.crl-signature-invalid", f"{who} is not signed by {issuer.label}")
     if crl.last_update_utc > at:
-        return RevocationProblem("revocation.crl-not-yet-valid", f"{who} is not valid yet at {at:%Y-%m-%d %H:%M}Z")
+        return RevocationProblem(
+            "revocation.crl-not-yet-valid", f"{who} is not valid yet at {at:%Y-%m-%d %H:%M}Z"
+        )
     if crl.next_update_utc is not None and crl.next_update_utc < at:
         return RevocationProblem(
             "revocation.crl-expired",
@@ -82,10 +83,12 @@ def check_revocation(
     mine = [c for c in crls if name_key(c.issuer) == cert.issuer_key]
     if not mine:
         if require_crl:
-            return [RevocationProblem(
-                "revocation.crl-missing",
-                f"no CRL from '{name_text(cert.cert.issuer)}' was supplied for {cert.label}",
-            )]
+            return [
+                RevocationProblem(
+                    "revocation.crl-missing",
+                    f"no CRL from '{name_text(cert.cert.issuer)}' was supplied for {cert.label}",
+                )
+            ]
         return []
     problems: list[RevocationProblem] = []
     for crl in mine:
@@ -101,11 +104,13 @@ def check_revocation(
             ext = entry.extensions.get_extension_for_oid(CRLEntryExtensionOID.CRL_REASON)
             if isinstance(ext.value, x509.CRLReason):
                 reason = f", reason {ext.value.reason.value}"
-        except (x509.ExtensionNotFound, ValueError):
+        except Exception:  # absent or unreadable reason code: the revocation still stands
             pass
-        return [RevocationProblem(
-            "revocation.revoked",
-            f"{cert.label} is revoked by {crl_label(crl)} since "
-            f"{entry.revocation_date_utc:%Y-%m-%d}{reason}",
-        )]
+        return [
+            RevocationProblem(
+                "revocation.revoked",
+                f"{cert.label} is revoked by {crl_label(crl)} since "
+                f"{entry.revocation_date_utc:%Y-%m-%d}{reason}",
+            )
+        ]
     return problems[:1]

@@ -183,8 +183,9 @@ def readable_extensions(cert: x509.Certificate) -> tuple[x509.Extensions, list[E
     for ext in parts.extensions:
         if seen[ext.oid] > 1:
             if not any(p.oid == ext.oid for p in problems):
-                problems.append(ExtensionProblem(ext.oid, ext.critical,
-                                                 "the extension appears more than once"))
+                problems.append(
+                    ExtensionProblem(ext.oid, ext.critical, "the extension appears more than once")
+                )
             continue
         try:
             _ = x509.load_der_x509_certificate(rebuild(parts, [ext])).extensions

@@ -152,14 +152,16 @@ class FieldReader:
         self.problems: list[Finding] = []
         self.extensions, broken = readable_extensions(cert)
         for problem in broken:
-            self.problems.append(Finding(
-                severity="error",
-                code="parse.extension-unreadable",
-                message=f"{label(cert)}: extension {_oid_label(problem.oid)} cannot be parsed: "
-                        f"{problem.reason}",
-                certificate=label(cert),
-                field=_oid_label(problem.oid),
-            ))
+            self.problems.append(
+                Finding(
+                    severity="error",
+                    code="parse.extension-unreadable",
+                    message=f"{label(cert)}: extension {_oid_label(problem.oid)} cannot be parsed: "
+                    f"{problem.reason}",
+                    certificate=label(cert),
+                    field=_oid_label(problem.oid),
+                )
+            )
 
     def read(self, field: str, getter: Callable[[], T], default: T) -> T:
         """Return getter(), or default after recording which field could not be parsed."""
@@ -183,6 +185,16 @@ class FieldReader:
             return self.extensions.get_extension_for_oid(oid)
         except x509.ExtensionNotFound:
             return None
+
+
+def is_ca(cert: x509.Certificate) -> bool:
+    """basicConstraints says CA:TRUE (an unreadable extension list counts as not a CA)."""
+    extensions, _ = readable_extensions(cert)
+    try:
+        bc = extensions.get_extension_for_class(x509.BasicConstraints)
+    except x509.ExtensionNotFound:
+        return False
+    return bc.value.ca
 
 
 def fingerprint(cert: x509.Certificate, algorithm: hashes.HashAlgorithm) -> str:
@@ -257,11 +269,14 @@ def describe_certificate(cert: x509.Certificate) -> CertificateInfo:
         basic_constraints=basic,
         key_usage=key_usage,
         extended_key_usage=ext_key_usage,
-        subject_key_id=ski.value.digest.hex() if ski is not None
-        and isinstance(ski.value, x509.SubjectKeyIdentifier) else None,
-        authority_key_id=aki.value.key_identifier.hex() if aki is not None
+        subject_key_id=ski.value.digest.hex()
+        if ski is not None and isinstance(ski.value, x509.SubjectKeyIdentifier)
+        else None,
+        authority_key_id=aki.value.key_identifier.hex()
+        if aki is not None
         and isinstance(aki.value, x509.AuthorityKeyIdentifier)
-        and aki.value.key_identifier is not None else None,
+        and aki.value.key_identifier is not None
+        else None,
         crl_distribution_points=crl_urls,
         authority_info_access=access,
         critical_extensions=critical,
@@ -299,7 +314,7 @@ def describe_request(csr: x509.CertificateSigningRequest) -> RequestInfo:
     try:
         ext = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName)
         sans = general_names(ext.value)
-    except (x509.ExtensionNotFound, ValueError):
+    except Exception:  # absent, duplicated or malformed
         pass
     try:
         key: KeyInfo | None = key_info(csr.public_key())

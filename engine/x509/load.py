@@ -20,9 +20,7 @@ from cryptography.hazmat.primitives.serialization import (
     pkcs12,
 )
 
-_PEM_BLOCK = re.compile(
-    r"-----BEGIN ([A-Z0-9 #]+)-----(.*?)-----END ([A-Z0-9 #]+)-----", re.DOTALL
-)
+_PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 #]+)-----(.*?)-----END ([A-Z0-9 #]+)-----", re.DOTALL)
 _PEM_BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 #]+)-----")
 _BASE64_TEXT = re.compile(rb"^[A-Za-z0-9+/=\s]+$")
 _CERT_LABELS = {"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"}
@@ -76,9 +74,7 @@ def read_file(path: str | Path, password: bytes | None = None) -> LoadedFile:
             raise InputError(source, "is a directory, not a certificate file")
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InputError(
-                source, f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes (8 MiB)"
-            )
+            raise InputError(source, f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes (8 MiB)")
         with p.open("rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
@@ -111,6 +107,8 @@ def parse_bytes(data: bytes, source: str, password: bytes | None = None) -> Load
         text = data[3:].decode("utf-8", errors="replace")
     elif b"-----BEGIN" in data:
         text = data.decode("latin-1")
+    if text is not None and not text.strip():
+        raise InputError(source, "file is empty (it holds only a byte-order mark or blanks)")
     if text is not None and "-----BEGIN" in text:
         loaded = _parse_pem(text, source, len(data), password)
     elif text is not None:
@@ -127,8 +125,7 @@ def parse_bytes(data: bytes, source: str, password: bytes | None = None) -> Load
     if len(loaded.certificates) > MAX_CERTIFICATES_PER_FILE:
         raise InputError(
             source,
-            f"holds {len(loaded.certificates)} certificates; the limit is "
-            f"{MAX_CERTIFICATES_PER_FILE}",
+            f"holds {len(loaded.certificates)} certificates; the limit is {MAX_CERTIFICATES_PER_FILE}",
         )
     return loaded
 
@@ -158,9 +155,7 @@ def _parse_pem(text: str, source: str, size: int, password: bytes | None) -> Loa
         last = m.end()
         begin, body, end = m.group(1), m.group(2), m.group(3)
         if begin != end:
-            raise InputError(
-                source, f"PEM block {index} starts as '{begin}' but ends as '{end}'"
-            )
+            raise InputError(source, f"PEM block {index} starts as '{begin}' but ends as '{end}'")
         if "-----BEGIN" in body:
             inner = _PEM_BEGIN.search(body)
             raise InputError(
@@ -215,9 +210,7 @@ def _pem_body(body: str, label: str, index: int, source: str) -> tuple[bytes, bo
     return der, encrypted
 
 
-def _parse_pem_block(
-    loaded: LoadedFile, label: str, body: str, index: int, password: bytes | None
-) -> None:
+def _parse_pem_block(loaded: LoadedFile, label: str, body: str, index: int, password: bytes | None) -> None:
     """Decode one PEM block by its label and append what it holds to loaded."""
     source = loaded.source
     der, encrypted_header = _pem_body(body, label, index, source)
@@ -252,10 +245,14 @@ def _parse_pem_block(
 def _pem_format(labels: list[str], loaded: LoadedFile) -> FileFormat:
     """Name the format of a PEM file from its block labels."""
     kinds = {
-        "cert" if lab in _CERT_LABELS
-        else "csr" if lab in _CSR_LABELS
-        else "key" if lab in _KEY_LABELS
-        else "p7" if lab in _PKCS7_LABELS
+        "cert"
+        if lab in _CERT_LABELS
+        else "csr"
+        if lab in _CSR_LABELS
+        else "key"
+        if lab in _KEY_LABELS
+        else "p7"
+        if lab in _PKCS7_LABELS
         else "crl"
         for lab in labels
     }
@@ -288,7 +285,8 @@ def _parse_unarmoured(data: bytes, source: str, size: int, password: bytes | Non
                 source, "looks like Base-64 text but does not decode (truncated or corrupted?)"
             ) from None
     elif _looks_like_text(data):
-        first = data.decode("latin-1").strip().splitlines()[0][:60]
+        lines = data.decode("latin-1").strip().splitlines()
+        first = lines[0][:60] if lines else ""
         raise InputError(source, f"is a text file without a certificate (first line: {first!r})")
     loaded = LoadedFile(source=source, format=fmt_if_der, size=size)
     _parse_der(loaded, der, password)
@@ -361,8 +359,7 @@ def _parse_der(loaded: LoadedFile, der: bytes, password: bytes | None) -> None:
     if hlen + clen > len(der):
         raise InputError(
             source,
-            f"is truncated: its DER structure declares {hlen + clen} bytes but the file has "
-            f"{len(der)}",
+            f"is truncated: its DER structure declares {hlen + clen} bytes but the file has {len(der)}",
         )
     if hlen + clen < len(der) and der[hlen + clen :].strip(b"\x00\r\n \t"):
         loaded.notes.append(f"{len(der) - hlen - clen} bytes after the DER structure were ignored")
@@ -390,13 +387,15 @@ def _parse_der(loaded: LoadedFile, der: bytes, password: bytes | None) -> None:
         return
     if shape in ("certificate", "certificate-v1-or-crl"):
         try:
-            loaded.certificates.append(x509.load_der_x509_certificate(der))
-            return
+            cert = x509.load_der_x509_certificate(der)
         except ValueError as cert_error:
             if shape == "certificate":
                 raise InputError(
                     source, f"is a DER certificate that cannot be parsed: {cert_error}"
                 ) from None
+        else:
+            loaded.certificates.append(_checked(cert, source, where))
+            return
         try:
             loaded.crls.append(x509.load_der_x509_crl(der))
             loaded.format = FileFormat.CRL
@@ -415,19 +414,49 @@ def _parse_der(loaded: LoadedFile, der: bytes, password: bytes | None) -> None:
 def _load_certificate(der: bytes, source: str, where: str) -> x509.Certificate:
     """Load one DER certificate, with a one-line error on failure."""
     try:
-        return x509.load_der_x509_certificate(der)
+        cert = x509.load_der_x509_certificate(der)
     except ValueError as exc:
         raise InputError(source, f"{where} is not a readable certificate: {exc}") from None
+    return _checked(cert, source, where)
+
+
+#: Fields every report and path needs; cryptography parses them lazily, so they are read once here.
+_CORE_FIELDS = (
+    "subject",
+    "issuer",
+    "serial_number",
+    "not_valid_before_utc",
+    "not_valid_after_utc",
+    "signature_algorithm_oid",
+    "version",
+)
+
+
+def _checked(cert: x509.Certificate, source: str, where: str) -> x509.Certificate:
+    """The certificate, once its core fields are known to parse; else a one-line error naming the field."""
+    for name in _CORE_FIELDS:
+        try:
+            value = getattr(cert, name)
+            if name in ("subject", "issuer"):
+                value.rfc4514_string()
+        except Exception as exc:  # ValueError from the lazy ASN.1 parser, InvalidVersion, ...
+            detail = str(exc).split(" {", 1)[0] if "ParseError" in str(exc) else str(exc)
+            raise InputError(
+                source,
+                f"{where}: the certificate's {name.removesuffix('_utc')} field cannot be parsed ({detail})",
+            ) from None
+    return cert
 
 
 def _load_pkcs7(der: bytes, source: str, where: str) -> list[x509.Certificate]:
     """Certificates of a PKCS#7 / .p7b bundle."""
     try:
-        return list(pkcs7.load_der_pkcs7_certificates(der))
+        certs = list(pkcs7.load_der_pkcs7_certificates(der))
     except ValueError as exc:
         raise InputError(source, f"{where} is a PKCS#7 bundle that cannot be read: {exc}") from None
     except Exception as exc:  # UnsupportedAlgorithm for non-signedData content
         raise InputError(source, f"{where} is a PKCS#7 structure without certificates: {exc}") from None
+    return [_checked(c, source, f"{where} certificate {i}") for i, c in enumerate(certs, start=1)]
 
 
 def _load_pkcs12(loaded: LoadedFile, der: bytes, password: bytes | None) -> None:
@@ -438,9 +467,12 @@ def _load_pkcs12(loaded: LoadedFile, der: bytes, password: bytes | None) -> None
             bundle = pkcs12.load_pkcs12(der, attempt)
         except ValueError:
             continue
-        if bundle.cert is not None:
-            loaded.certificates.append(bundle.cert.certificate)
-        loaded.certificates.extend(c.certificate for c in bundle.additional_certs)
+        certs = ([bundle.cert.certificate] if bundle.cert is not None else []) + [
+            c.certificate for c in bundle.additional_certs
+        ]
+        loaded.certificates.extend(
+            _checked(c, loaded.source, f"PKCS#12 certificate {i}") for i, c in enumerate(certs, start=1)
+        )
         if bundle.key is not None:
             loaded.private_keys.append(PrivateKeyItem(encrypted=False, key=bundle.key))
         return
@@ -448,9 +480,7 @@ def _load_pkcs12(loaded: LoadedFile, der: bytes, password: bytes | None) -> None
         raise InputError(
             loaded.source, "is a PKCS#12 (.pfx/.p12) file protected by a password: give --password"
         )
-    raise InputError(
-        loaded.source, "is a PKCS#12 (.pfx/.p12) file and the password given does not open it"
-    )
+    raise InputError(loaded.source, "is a PKCS#12 (.pfx/.p12) file and the password given does not open it")
 
 
 def _load_der_key(der: bytes, password: bytes | None, source: str, where: str) -> PrivateKeyItem:
@@ -461,9 +491,7 @@ def _load_der_key(der: bytes, password: bytes | None, source: str, where: str) -
     return item
 
 
-def _try_der_key(
-    der: bytes, password: bytes | None, source: str, where: str
-) -> PrivateKeyItem | None:
+def _try_der_key(der: bytes, password: bytes | None, source: str, where: str) -> PrivateKeyItem | None:
     """A DER private key; an encrypted one without a password is recognised, not opened."""
     try:
         return PrivateKeyItem(encrypted=False, key=load_der_private_key(der, password=None))
@@ -476,14 +504,10 @@ def _try_der_key(
     try:
         return PrivateKeyItem(encrypted=True, key=load_der_private_key(der, password=password))
     except (ValueError, TypeError):
-        raise InputError(
-            source, f"{where} is an encrypted private key the password does not open"
-        ) from None
+        raise InputError(source, f"{where} is an encrypted private key the password does not open") from None
 
 
-def _load_pem_key(
-    body: str, label: str, password: bytes | None, source: str, where: str
-) -> PrivateKeyItem:
+def _load_pem_key(body: str, label: str, password: bytes | None, source: str, where: str) -> PrivateKeyItem:
     """An encrypted PEM private key (legacy Proc-Type or PKCS#8)."""
     if password is None:
         return PrivateKeyItem(encrypted=True)

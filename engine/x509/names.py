@@ -6,6 +6,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Literal
 
+from certdoctor.x509.der import readable_extensions
 from certdoctor.x509.describe import common_name, ip_or_none
 from cryptography import x509
 
@@ -66,19 +67,20 @@ def wildcard_matches(pattern: str, host: str, *, partial: bool) -> bool:
     return label.startswith(prefix) and label.endswith(suffix)
 
 
-def match_host(cert: x509.Certificate, host: str, *, cn_fallback: bool, partial_wildcards: bool
-               ) -> NameMatch:
+def match_host(cert: x509.Certificate, host: str, *, cn_fallback: bool, partial_wildcards: bool) -> NameMatch:
     """Check host (DNS name or IP literal) against the certificate's SANs, optionally its CN."""
     dns_sans: list[str] = []
     ip_sans: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
+    extensions, _ = readable_extensions(cert)
     try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        san = extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         dns_sans = [n for n in san.get_values_for_type(x509.DNSName)]
         ip_sans = [
-            a for a in san.get_values_for_type(x509.IPAddress)
+            a
+            for a in san.get_values_for_type(x509.IPAddress)
             if isinstance(a, ipaddress.IPv4Address | ipaddress.IPv6Address)
         ]
-    except Exception:  # absent, duplicate or malformed: no usable SAN
+    except x509.ExtensionNotFound:
         pass
     cn = common_name(cert.subject)
     base = {

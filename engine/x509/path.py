@@ -81,8 +81,7 @@ def build_path(
         issuer = _pick(trusted, at)
         source: Source = "trusted"
         if issuer is None and not only_trusted:
-            offered = [c for c in untrusted
-                       if c.fingerprint not in seen and last.likely_issued_by(c)]
+            offered = [c for c in untrusted if c.fingerprint not in seen and last.likely_issued_by(c)]
             steps += len(untrusted)
             issuer = _pick(offered, at)
             source = "chain"
@@ -98,46 +97,76 @@ def build_path(
     return BuiltPath(chain=chain, sources=sources, anchored=anchored)
 
 
-def _trust_problems(path: BuiltPath, untrusted: Sequence[CertFacts], store: TrustStore,
-                    max_depth: int) -> None:
+def _trust_problems(
+    path: BuiltPath, untrusted: Sequence[CertFacts], store: TrustStore, max_depth: int
+) -> None:
     """Explain why the path does not end at a trusted self-signed root, if it does not."""
     chain = path.chain
     intermediates = len(chain) - 2 if path.anchored else len(chain) - 1
     if intermediates > max_depth:
-        path.problems.append(PathProblem(
-            "chain.too-long", len(chain) - 1,
-            f"the path needs {intermediates} intermediate CAs; the limit is {max_depth}"))
+        path.problems.append(
+            PathProblem(
+                "chain.too-long",
+                len(chain) - 1,
+                f"the path needs {intermediates} intermediate CAs; the limit is {max_depth}",
+            )
+        )
     if path.anchored:
         return
     last = chain[-1]
     depth = len(chain) - 1
     if last.self_signed:
         if depth == 0:
-            path.problems.append(PathProblem(
-                "chain.leaf-self-signed", 0,
-                f"{last.label} is self-signed and not in the trusted list"))
+            path.problems.append(
+                PathProblem(
+                    "chain.leaf-self-signed", 0, f"{last.label} is self-signed and not in the trusted list"
+                )
+            )
         else:
-            path.problems.append(PathProblem(
-                "chain.root-not-trusted", depth,
-                f"root {last.label} was offered in the chain but is not in the trusted list"))
+            path.problems.append(
+                PathProblem(
+                    "chain.root-not-trusted",
+                    depth,
+                    f"root {last.label} was offered in the chain but is not in the trusted list",
+                )
+            )
         return
     if path.sources[-1] == "trusted" or last in store:
-        path.problems.append(PathProblem(
-            "chain.anchor-not-root", depth,
-            f"{last.label} is in the trusted list but its issuer '{name_text(last.cert.issuer)}' "
-            "is not: Expressway needs every CA up to the self-signed root"))
+        path.problems.append(
+            PathProblem(
+                "chain.anchor-not-root",
+                depth,
+                f"{last.label} is in the trusted list but its issuer '{name_text(last.cert.issuer)}' "
+                "is not: Expressway needs every CA up to the self-signed root",
+            )
+        )
         return
     aki = last.aki.key_identifier if last.aki is not None else None
     key_text = f", key id {aki.hex()}" if aki else ""
-    message = (f"issuer of {last.label} ('{name_text(last.cert.issuer)}'{key_text}) is neither in "
-               "the trusted list nor in the offered chain")
-    same_name = [c for c in list(untrusted) + list(store.entries)
-                 if c.subject_key == last.issuer_key]
+    message = (
+        f"issuer of {last.label} ('{name_text(last.cert.issuer)}'{key_text}) is neither in "
+        "the trusted list nor in the offered chain"
+    )
+    same_name = [c for c in list(untrusted) + list(store.entries) if c.subject_key == last.issuer_key]
     if same_name:
-        ids = ", ".join(c.ski.hex() if c.ski else "none" for c in same_name)
-        message += (f"; a certificate with that name is present but its key id ({ids}) does not "
-                    "match: a renewed or different CA?")
+        message += "; a CA with that name is present but " + _why_not_issuer(last, same_name[0], path)
     path.problems.append(PathProblem("chain.issuer-missing", depth, message))
+
+
+def _why_not_issuer(child: CertFacts, candidate: CertFacts, path: BuiltPath) -> str:
+    """Why a CA with the right name was not taken as child's issuer."""
+    if candidate.invalid_reason:
+        return f"unusable: {candidate.invalid_reason}"
+    if child.invalid_reason:
+        return f"{child.label} itself is unusable: {child.invalid_reason}"
+    if any(c.fingerprint == candidate.fingerprint for c in path.chain):
+        return "it is already on the path (the issuers form a loop)"
+    aki = child.aki.key_identifier if child.aki is not None else None
+    if aki is not None and candidate.ski is not None and aki != candidate.ski:
+        return f"its key id {candidate.ski.hex()} does not match: a renewed or different CA?"
+    if not child.sig_alg_matches_key(candidate):
+        return "its key type does not fit the signature algorithm"
+    return "its authorityKeyIdentifier issuer or serial does not match"
 
 
 def _extension_problems(path: BuiltPath, at: datetime) -> None:
@@ -146,25 +175,41 @@ def _extension_problems(path: BuiltPath, at: datetime) -> None:
     plen = 0
     for i, facts in enumerate(chain):
         if facts.invalid_reason:
-            path.problems.append(PathProblem("chain.invalid-extension", i,
-                                             f"{facts.label}: {facts.invalid_reason}"))
+            path.problems.append(
+                PathProblem("chain.invalid-extension", i, f"{facts.label}: {facts.invalid_reason}")
+            )
             continue
         if facts.public_key is None:
-            path.problems.append(PathProblem(
-                "chain.key-unreadable", i,
-                f"the public key of {facts.label} cannot be decoded (unsupported algorithm or "
-                "explicit curve parameters)"))
-        elif len(chain) > 1 and isinstance(facts.public_key, ec.EllipticCurvePublicKey) \
-                and facts.explicit_curve:
-            path.problems.append(PathProblem(
-                "chain.explicit-curve", i,
-                f"the EC key of {facts.label} spells out its curve parameters instead of naming "
-                "the curve; OpenSSL refuses such keys"))
+            path.problems.append(
+                PathProblem(
+                    "chain.key-unreadable",
+                    i,
+                    f"the public key of {facts.label} cannot be decoded (unsupported algorithm or "
+                    "explicit curve parameters)",
+                )
+            )
+        elif (
+            len(chain) > 1
+            and isinstance(facts.public_key, ec.EllipticCurvePublicKey)
+            and facts.explicit_curve
+        ):
+            path.problems.append(
+                PathProblem(
+                    "chain.explicit-curve",
+                    i,
+                    f"the EC key of {facts.label} spells out its curve parameters instead of naming "
+                    "the curve; OpenSSL refuses such keys",
+                )
+            )
         if facts.unhandled_critical:
-            path.problems.append(PathProblem(
-                "chain.critical-extension-unknown", i,
-                f"{facts.label} has critical extension(s) OpenSSL does not understand: "
-                f"{', '.join(facts.unhandled_critical)}"))
+            path.problems.append(
+                PathProblem(
+                    "chain.critical-extension-unknown",
+                    i,
+                    f"{facts.label} has critical extension(s) OpenSSL does not understand: "
+                    f"{', '.join(facts.unhandled_critical)}",
+                )
+            )
         if i > 0:
             kind = facts.openssl_ca_kind()
             if kind == 0 or (i + 1 < len(chain) and kind != 1):
@@ -172,23 +217,35 @@ def _extension_problems(path: BuiltPath, at: datetime) -> None:
         eku = facts.eku
         if eku is not None and not eku & {SERVER_AUTH, NS_SGC, MS_SGC}:
             what = "CA" if i > 0 else "server certificate"
-            path.problems.append(PathProblem(
-                "chain.eku-no-server-auth", i,
-                f"{what} {facts.label} has extendedKeyUsage without serverAuth "
-                "(TLS Web Server Authentication)"))
+            path.problems.append(
+                PathProblem(
+                    "chain.eku-no-server-auth",
+                    i,
+                    f"{what} {facts.label} has extendedKeyUsage without serverAuth "
+                    "(TLS Web Server Authentication)",
+                )
+            )
         if i == 0 and facts.key_usage is not None:
             ku = facts.key_usage
             if not (ku.digital_signature or ku.key_encipherment or ku.key_agreement):
-                path.problems.append(PathProblem(
-                    "chain.key-usage-not-tls", 0,
-                    f"{facts.label} keyUsage allows neither digitalSignature, keyEncipherment nor "
-                    "keyAgreement, so it cannot serve TLS"))
+                path.problems.append(
+                    PathProblem(
+                        "chain.key-usage-not-tls",
+                        0,
+                        f"{facts.label} keyUsage allows neither digitalSignature, keyEncipherment nor "
+                        "keyAgreement, so it cannot serve TLS",
+                    )
+                )
         bc = facts.basic_constraints
         if i > 1 and bc is not None and bc.path_length is not None and plen > bc.path_length:
-            path.problems.append(PathProblem(
-                "chain.path-length-exceeded", i,
-                f"{facts.label} allows {bc.path_length} CA(s) below it (pathLenConstraint) but "
-                f"the path has {plen}"))
+            path.problems.append(
+                PathProblem(
+                    "chain.path-length-exceeded",
+                    i,
+                    f"{facts.label} allows {bc.path_length} CA(s) below it (pathLenConstraint) but "
+                    f"the path has {plen}",
+                )
+            )
         if i > 0 and not facts.self_issued:
             plen += 1
 
@@ -198,15 +255,20 @@ def _not_a_ca(facts: CertFacts, depth: int) -> PathProblem:
     ku = facts.key_usage
     bc = facts.basic_constraints
     if ku is not None and not ku.key_cert_sign:
-        return PathProblem("chain.ca-no-keycertsign", depth,
-                           f"CA {facts.label} has keyUsage without keyCertSign")
+        return PathProblem(
+            "chain.ca-no-keycertsign", depth, f"CA {facts.label} has keyUsage without keyCertSign"
+        )
     if bc is not None and not bc.ca:
-        return PathProblem("chain.ca-not-ca", depth,
-                           f"{facts.label} issues certificates but its basicConstraints say "
-                           "CA:FALSE")
-    return PathProblem("chain.ca-no-basic-constraints", depth,
-                       f"CA {facts.label} lacks basicConstraints CA:TRUE, which Expressway "
-                       "requires of every CA")
+        return PathProblem(
+            "chain.ca-not-ca",
+            depth,
+            f"{facts.label} issues certificates but its basicConstraints say CA:FALSE",
+        )
+    return PathProblem(
+        "chain.ca-no-basic-constraints",
+        depth,
+        f"CA {facts.label} lacks basicConstraints CA:TRUE, which Expressway requires of every CA",
+    )
 
 
 def _signature_and_time_problems(path: BuiltPath, at: datetime) -> None:
@@ -218,28 +280,48 @@ def _signature_and_time_problems(path: BuiltPath, at: datetime) -> None:
         is_anchor = path.anchored and i == len(chain) - 1
         if issuer is not None and not is_anchor:
             if issuer is not facts and issuer.public_key is None:
-                path.problems.append(PathProblem(
-                    "chain.issuer-key-unreadable", i + 1,
-                    f"the public key of {issuer.label} cannot be decoded"))
+                path.problems.append(
+                    PathProblem(
+                        "chain.issuer-key-unreadable",
+                        i + 1,
+                        f"the public key of {issuer.label} cannot be decoded",
+                    )
+                )
             elif not facts.signed_by(issuer):
-                path.problems.append(PathProblem(
-                    "chain.signature-invalid", i,
-                    f"the signature on {facts.label} does not verify with the key of "
-                    f"{issuer.label}"))
+                path.problems.append(
+                    PathProblem(
+                        "chain.signature-invalid",
+                        i,
+                        f"the signature on {facts.label} does not verify with the key of {issuer.label}",
+                    )
+                )
         if at < facts.not_before:
-            path.problems.append(PathProblem(
-                "validity.not-yet-valid", i,
-                f"{facts.label} is not valid until {facts.not_before:%Y-%m-%d %H:%M}Z "
-                f"(checked at {at:%Y-%m-%d %H:%M}Z)"))
+            path.problems.append(
+                PathProblem(
+                    "validity.not-yet-valid",
+                    i,
+                    f"{facts.label} is not valid until {facts.not_before:%Y-%m-%d %H:%M}Z "
+                    f"(checked at {at:%Y-%m-%d %H:%M}Z)",
+                )
+            )
         elif at >= facts.not_after:  # OpenSSL X509_cmp_time: notAfter <= now is expired
-            path.problems.append(PathProblem(
-                "validity.expired", i,
-                f"{facts.label} expired on {facts.not_after:%Y-%m-%d %H:%M}Z "
-                f"(checked at {at:%Y-%m-%d %H:%M}Z)"))
+            path.problems.append(
+                PathProblem(
+                    "validity.expired",
+                    i,
+                    f"{facts.label} expired on {facts.not_after:%Y-%m-%d %H:%M}Z "
+                    f"(checked at {at:%Y-%m-%d %H:%M}Z)",
+                )
+            )
 
 
-def _revocation_problems(path: BuiltPath, crls: Sequence[x509.CertificateRevocationList],
-                         at: datetime, mode: CrlMode, require_crl: bool) -> None:
+def _revocation_problems(
+    path: BuiltPath,
+    crls: Sequence[x509.CertificateRevocationList],
+    at: datetime,
+    mode: CrlMode,
+    require_crl: bool,
+) -> None:
     """check_revocation: the leaf (or every certificate) against CRLs from its issuer."""
     if mode == "none" or not crls:
         return
@@ -273,9 +355,13 @@ def judge_path(
     if host is not None:
         match = match_host(leaf.cert, host, cn_fallback=True, partial_wildcards=True)
         if not match.matched:
-            path.problems.append(PathProblem(
-                "name.mismatch", 0,
-                f"'{host}' is not a name on {leaf.label} (names: {match.names_text()})"))
+            path.problems.append(
+                PathProblem(
+                    "name.mismatch",
+                    0,
+                    f"'{host}' is not a name on {leaf.label} (names: {match.names_text()})",
+                )
+            )
     _revocation_problems(path, crls, at, crl_mode, require_crl)
     _signature_and_time_problems(path, at)
     for depth, message in name_constraint_violations(path.chain):

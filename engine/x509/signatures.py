@@ -7,8 +7,9 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 
 
-def _verify(public_key: object, signature: bytes, data: bytes, obj: x509.Certificate
-            | x509.CertificateRevocationList) -> bool:
+def _verify(
+    public_key: object, signature: bytes, data: bytes, obj: x509.Certificate | x509.CertificateRevocationList
+) -> bool:
     """Check one signature over data with public_key, per the object's signature algorithm."""
     try:
         params = obj.signature_algorithm_parameters

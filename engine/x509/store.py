@@ -1,12 +1,14 @@
-"""TrustStore: a trusted CA list indexed by subject and key id, as Expressway's Trusted CA certificate page holds it."""
+"""TrustStore: a trusted CA list (Expressway's Trusted CA certificate page) indexed by subject and key id."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from certdoctor.x509.certfacts import CertFacts
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509 import verification
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class TrustStore:
         self._by_subject: dict[tuple[object, ...], list[CertFacts]] = {}
         self._by_ski: dict[bytes, list[CertFacts]] = {}
         self._fingerprints: set[bytes] = set()
+        self._verification_store: verification.Store | None = None
+        self._crowded: set[tuple[object, ...]] = set()
         for cert in certificates:
             self.add(cert)
 
@@ -34,15 +38,19 @@ class TrustStore:
         if facts.fingerprint in self._fingerprints:
             return
         self._fingerprints.add(facts.fingerprint)
+        self._verification_store = None
         self._entries.append(facts)
-        self._by_subject.setdefault(facts.subject_key, []).append(facts)
+        same_subject = self._by_subject.setdefault(facts.subject_key, [])
+        same_subject.append(facts)
+        if len(same_subject) > 1:
+            self._crowded.add(facts.subject_key)
         if facts.ski is not None:
             self._by_ski.setdefault(facts.ski, []).append(facts)
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[CertFacts]:
         return iter(self._entries)
 
     def __contains__(self, facts: object) -> bool:
@@ -52,6 +60,12 @@ class TrustStore:
     def entries(self) -> Sequence[CertFacts]:
         """All trusted certificates, in the order they were listed."""
         return self._entries
+
+    def verification_store(self) -> verification.Store | None:
+        """cryptography's Store over the same certificates, built once (None when empty)."""
+        if self._verification_store is None and self._entries:
+            self._verification_store = verification.Store([e.cert for e in self._entries])
+        return self._verification_store
 
     def with_subject(self, subject_key: tuple[object, ...]) -> list[CertFacts]:
         """Trusted certificates whose subject is this canonical name, in list order."""
@@ -68,23 +82,19 @@ class TrustStore:
     def duplicate_subjects(self) -> list[DuplicateSubject]:
         """Subjects held by several certificates with different public keys."""
         found = []
-        for entries in self._by_subject.values():
-            if len(entries) < 2:
-                continue
+        for subject in self._crowded:
+            entries = self._by_subject[subject]
             keys = {_key_bytes(e) for e in entries}
             if len(keys) > 1:
-                found.append(DuplicateSubject(entries[0].cert.subject.rfc4514_string(),
-                                              tuple(entries)))
+                found.append(DuplicateSubject(entries[0].cert.subject.rfc4514_string(), tuple(entries)))
         return found
 
 
 def _key_bytes(facts: CertFacts) -> bytes:
     """The SubjectPublicKeyInfo DER, identifying the key."""
-    from cryptography.hazmat.primitives import serialization
-
     key = facts.public_key
     if key is None:
         return facts.fingerprint
-    return key.public_bytes(  # type: ignore[attr-defined, no-any-return]
+    return key.public_bytes(  # type: ignore[attr-defined]
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )

@@ -10,8 +10,10 @@ from datetime import datetime
 
 from certdoctor.x509.certfacts import CertFacts, name_key
 from certdoctor.x509.crl import check_revocation, crl_label
+from certdoctor.x509.der import readable_extensions
 from certdoctor.x509.describe import common_name, ip_or_none
 from certdoctor.x509.names import normalize_host
+from certdoctor.x509.store import TrustStore
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 from cryptography.x509 import verification
@@ -36,9 +38,10 @@ def _subject(leaf: x509.Certificate, host: str | None) -> verification.Subject |
         if address is not None:
             return x509.IPAddress(address)
         return x509.DNSName(normalize_host(host))
+    extensions, _ = readable_extensions(leaf)
     try:
-        san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except (x509.ExtensionNotFound, ValueError):
+        san = extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
         return None
     for gn in san:
         if isinstance(gn, x509.DNSName) and "*" not in gn.value:
@@ -51,7 +54,7 @@ def _subject(leaf: x509.Certificate, host: str | None) -> verification.Subject |
 def strict_verify(
     leaf: x509.Certificate,
     intermediates: Sequence[x509.Certificate],
-    trusted: Sequence[x509.Certificate],
+    trusted: TrustStore,
     at: datetime,
     *,
     host: str | None = None,
@@ -59,13 +62,19 @@ def strict_verify(
     max_depth: int | None = None,
 ) -> StrictResult:
     """Run cryptography's server verifier, then revocation on the chain it built."""
-    if not trusted:
+    store = trusted.verification_store()
+    if store is None:
         return StrictResult(False, ["the trusted list is empty"])
     subject = _subject(leaf, host)
     if subject is None:
-        return StrictResult(False, ["no host given and the certificate has no DNS or IP SAN to "
-                                    "check it against (RFC 6125 needs a SAN)"])
-    builder = verification.PolicyBuilder().store(verification.Store(list(trusted))).time(at)
+        return StrictResult(
+            False,
+            [
+                "no host given and the certificate has no DNS or IP SAN to "
+                "check it against (RFC 6125 needs a SAN)"
+            ],
+        )
+    builder = verification.PolicyBuilder().store(store).time(at)
     if max_depth is not None:
         builder = builder.max_chain_depth(max(0, min(max_depth, 255)))
     try:
@@ -84,8 +93,7 @@ def strict_verify(
     return StrictResult(not reasons, reasons, list(chain))
 
 
-def _crl_profile_problems(cert: CertFacts, crls: Sequence[x509.CertificateRevocationList]
-                          ) -> list[str]:
+def _crl_profile_problems(cert: CertFacts, crls: Sequence[x509.CertificateRevocationList]) -> list[str]:
     """RFC 5280 5.2: a CRL must carry a non-critical cRLNumber."""
     reasons = []
     for crl in crls:
@@ -96,7 +104,7 @@ def _crl_profile_problems(cert: CertFacts, crls: Sequence[x509.CertificateRevoca
         except x509.ExtensionNotFound:
             reasons.append(f"{crl_label(crl)} has no cRLNumber (RFC 5280 5.2.3)")
             continue
-        except ValueError as exc:
+        except Exception as exc:  # malformed or duplicated CRL extensions
             reasons.append(f"{crl_label(crl)} has unreadable extensions: {exc}")
             continue
         if number.critical:
@@ -150,8 +158,10 @@ def _cn_problem(leaf: CertFacts) -> str | None:
     same_host = a_label in {d.lower() for d in dns} or _lenient_ip(cn) in ips
     if not same_host:
         return None
-    return (f"the CN '{cn}' of {leaf.label} names a SAN host but spells it differently "
-            "(CA/B Forum 7.1.4.3 requires the exact SAN value)")
+    return (
+        f"the CN '{cn}' of {leaf.label} names a SAN host but spells it differently "
+        "(CA/B Forum 7.1.4.3 requires the exact SAN value)"
+    )
 
 
 def profile_problems(chain: Sequence[CertFacts]) -> list[str]:
@@ -164,8 +174,10 @@ def profile_problems(chain: Sequence[CertFacts]) -> list[str]:
         is_anchor = i == last
         if cert.serial_number <= 0 and not is_anchor:
             reasons.append(f"{who} has a serial number that is not positive (RFC 5280 4.1.2.2)")
-        is_root = is_anchor
-        if not is_anchor and facts.aki is None:
+        is_root = is_anchor and facts.self_issued
+        for broken in facts.extension_problems:
+            reasons.append(f"{who} has an extension ({broken.oid}) that cannot be decoded: {broken.reason}")
+        if not is_root and facts.aki is None:
             reasons.append(f"{who} lacks authorityKeyIdentifier (RFC 5280 4.2.1.1)")
         if i > 0 and facts.ski is None:
             reasons.append(f"CA {who} lacks subjectKeyIdentifier (RFC 5280 4.2.1.2)")
@@ -175,15 +187,17 @@ def profile_problems(chain: Sequence[CertFacts]) -> list[str]:
                 reasons.append(f"root {who} has authorityCertIssuer/SerialNumber in its AKI")
             elif aki.key_identifier is not None and aki.key_identifier != facts.ski:
                 reasons.append(f"root {who} has an AKI that differs from its own SKI")
-        for oid, name in ((ExtensionOID.NAME_CONSTRAINTS, "nameConstraints"),
-                          (ExtensionOID.POLICY_CONSTRAINTS, "policyConstraints")):
+        for oid, name in (
+            (ExtensionOID.NAME_CONSTRAINTS, "nameConstraints"),
+            (ExtensionOID.POLICY_CONSTRAINTS, "policyConstraints"),
+        ):
             try:
                 ext = facts.extensions.get_extension_for_oid(oid)
             except x509.ExtensionNotFound:
                 continue
             if not ext.critical:
                 reasons.append(f"{who} has a non-critical {name} (RFC 5280 requires critical)")
-        if i == last and i > 0 and facts.eku is not None:
+        if is_root and i > 0 and facts.eku is not None:
             reasons.append(f"root {who} carries extendedKeyUsage (CA/B Forum forbids it)")
         problem = _key_problem(facts)
         if problem:

@@ -1,11 +1,10 @@
-"""Would Expressway's Server certificate upload page take this file as is (seed S1), and if not, how to fix it."""
+"""Would Expressway's Server certificate upload page take this file as is (seed S1); if not, how to fix it."""
 
 from __future__ import annotations
 
-from certdoctor.x509.describe import is_self_signed, label
+from certdoctor.x509.describe import is_ca, is_self_signed, label
 from certdoctor.x509.load import LoadedFile
 from certdoctor.x509.models import FileFormat, UploadVerdict
-from cryptography import x509
 
 _CONVERT = "certdoctor convert {path} -o server.pem   (writes the server certificate as PEM)"
 _WINDOWS = (
@@ -21,9 +20,7 @@ def upload_verdict(loaded: LoadedFile) -> UploadVerdict:
     path = loaded.source
     fmt = loaded.format
     if fmt is FileFormat.CSR:
-        reasons.append(
-            "this is a certificate signing request (CSR), not the signed certificate"
-        )
+        reasons.append("this is a certificate signing request (CSR), not the signed certificate")
         conversion.append(
             "send the CSR to the CA and upload the certificate it returns; "
             "Expressway keeps the private key that belongs to this CSR"
@@ -42,12 +39,13 @@ def upload_verdict(loaded: LoadedFile) -> UploadVerdict:
         return UploadVerdict(accepted=False, reasons=reasons, conversion=conversion)
     if fmt in (FileFormat.DER, FileFormat.BASE64):
         reasons.append(
-            "binary DER certificate; Expressway wants PEM text starting with "
-            "-----BEGIN CERTIFICATE-----" if fmt is FileFormat.DER else
-            "Base-64 without the -----BEGIN CERTIFICATE----- / -----END CERTIFICATE----- lines"
+            "binary DER certificate; Expressway wants PEM text starting with -----BEGIN CERTIFICATE-----"
+            if fmt is FileFormat.DER
+            else "Base-64 without the -----BEGIN CERTIFICATE----- / -----END CERTIFICATE----- lines"
         )
         conversion += [
-            f"openssl x509 -inform DER -in {path} -out server.pem" if fmt is FileFormat.DER
+            f"openssl x509 -inform DER -in {path} -out server.pem"
+            if fmt is FileFormat.DER
             else "add the line -----BEGIN CERTIFICATE----- before and -----END CERTIFICATE----- "
             "after the text",
             _WINDOWS,
@@ -78,8 +76,7 @@ def upload_verdict(loaded: LoadedFile) -> UploadVerdict:
     elif fmt is FileFormat.MIXED_PEM:
         reasons.append("the PEM file mixes certificates with other blocks (private key, CSR, CRL)")
         conversion.append(
-            "keep only the server certificate block in the file; upload the private key in its "
-            "own field"
+            "keep only the server certificate block in the file; upload the private key in its own field"
         )
     if loaded.utf16:
         reasons.append("the text is UTF-16 ('Unicode' in Notepad); Expressway expects ASCII")
@@ -89,8 +86,9 @@ def upload_verdict(loaded: LoadedFile) -> UploadVerdict:
         conversion.append("save the file again as UTF-8 without BOM or ANSI")
     if loaded.text_outside_pem:
         reasons.append("there is text outside the -----BEGIN/END CERTIFICATE----- block")
-        conversion.append("delete everything before -----BEGIN CERTIFICATE----- and after "
-                          "-----END CERTIFICATE-----")
+        conversion.append(
+            "delete everything before -----BEGIN CERTIFICATE----- and after -----END CERTIFICATE-----"
+        )
     certs = loaded.certificates
     if fmt is FileFormat.PEM_BUNDLE:
         reasons.append(
@@ -101,7 +99,7 @@ def upload_verdict(loaded: LoadedFile) -> UploadVerdict:
             "keep only the server certificate block; upload the CA certificates under "
             "Maintenance > Security > Trusted CA certificate"
         )
-    leaves = [c for c in certs if not _is_ca(c)]
+    leaves = [c for c in certs if not is_ca(c)]
     if certs and not leaves:
         who = label(certs[0])
         kind = "a self-signed root CA" if is_self_signed(certs[0]) else "a CA certificate"
@@ -113,12 +111,3 @@ def upload_verdict(loaded: LoadedFile) -> UploadVerdict:
     if reasons and certs and leaves:
         conversion.append(_CONVERT.format(path=path))
     return UploadVerdict(accepted=not reasons, reasons=reasons, conversion=conversion)
-
-
-def _is_ca(cert: x509.Certificate) -> bool:
-    """True for certificates whose basicConstraints say CA:TRUE."""
-    try:
-        bc = cert.extensions.get_extension_for_class(x509.BasicConstraints)
-    except (x509.ExtensionNotFound, ValueError):
-        return False
-    return bc.value.ca

@@ -35,22 +35,38 @@ def verify_chain(
     store = trusted if isinstance(trusted, TrustStore) else TrustStore(trusted)
     leaf_facts = CertFacts(leaf)
     offered = [CertFacts(c) for c in chain if c != leaf]
-    path = judge_path(leaf_facts, offered, store, at, host=host, crls=crls, crl_mode=crl_mode,
-                      require_crl=require_crl,
-                      max_depth=MAX_CHAIN_DEPTH if max_depth is None else max_depth)
-    strict = strict_verify(leaf, [f.cert for f in offered], [f.cert for f in store.entries], at,
-                           host=host, crls=crls, max_depth=max_depth)
+    path = judge_path(
+        leaf_facts,
+        offered,
+        store,
+        at,
+        host=host,
+        crls=crls,
+        crl_mode=crl_mode,
+        require_crl=require_crl,
+        max_depth=MAX_CHAIN_DEPTH if max_depth is None else max_depth,
+    )
+    strict = strict_verify(
+        leaf, [f.cert for f in offered], store, at, host=host, crls=crls, max_depth=max_depth
+    )
     expressway = Verdict(trusted=path.trusted, reasons=[p.message for p in path.problems])
     strict_verdict = Verdict(trusted=strict.trusted, reasons=strict.reasons)
-    findings = _path_findings(path) + _certificate_findings(path, host) + _store_findings(
-        store, path, offered)
+    findings = (
+        _path_findings(path) + _certificate_findings(path, host) + _store_findings(store, path, offered)
+    )
     return VerifyReport(
         leaf=leaf_facts.label,
         host=host,
         at=at,
-        path=[ChainLink(certificate=f.label, source=s, subject=f.cert.subject.rfc4514_string(),
-                        serial=serial_hex(f.cert))
-              for f, s in zip(path.chain, path.sources, strict=True)],
+        path=[
+            ChainLink(
+                certificate=f.label,
+                source=s,
+                subject=f.cert.subject.rfc4514_string(),
+                serial=serial_hex(f.cert),
+            )
+            for f, s in zip(path.chain, path.sources, strict=True)
+        ],
         expressway=expressway,
         strict=strict_verdict,
         differences=_differences(path, strict),
@@ -65,7 +81,8 @@ def _differences(path: BuiltPath, strict: StrictResult) -> list[str]:
     if path.trusted:
         return [
             "Expressway (OpenSSL) accepts this chain but the strict RFC 5280 / CA/B Forum "
-            "verifier does not: " + "; ".join(strict.reasons)
+            "verifier does not: "
+            + "; ".join(strict.reasons)
             + ". Expressway works today; clients that validate strictly (browsers, Jabber on "
             "some platforms, newer Expressway releases) may not."
         ]
@@ -80,20 +97,32 @@ def _differences(path: BuiltPath, strict: StrictResult) -> list[str]:
 def _path_findings(path: BuiltPath) -> list[Finding]:
     """Each path problem as an error finding; a pass finding when the path is sound."""
     findings = [
-        Finding(severity="error", code=p.code, message=p.message,
-                certificate=path.chain[p.depth].label if p.depth < len(path.chain) else None)
+        Finding(
+            severity="error",
+            code=p.code,
+            message=p.message,
+            certificate=path.chain[p.depth].label if p.depth < len(path.chain) else None,
+        )
         for p in path.problems
     ]
     if path.anchored:
         root = path.chain[-1]
-        findings.append(Finding(
-            severity="pass", code="chain.anchored", certificate=root.label,
-            message=f"the path ends at trusted root {root.label} "
-                    f"({len(path.chain)} certificate(s))"))
+        findings.append(
+            Finding(
+                severity="pass",
+                code="chain.anchored",
+                certificate=root.label,
+                message=f"the path ends at trusted root {root.label} ({len(path.chain)} certificate(s))",
+            )
+        )
     if not any(p.code.startswith("validity.") for p in path.problems):
-        findings.append(Finding(severity="pass", code="validity.ok",
-                                message="every certificate on the path is within its validity "
-                                        "period"))
+        findings.append(
+            Finding(
+                severity="pass",
+                code="validity.ok",
+                message="every certificate on the path is within its validity period",
+            )
+        )
     return findings
 
 
@@ -105,48 +134,86 @@ def _certificate_findings(path: BuiltPath, host: str | None) -> list[Finding]:
     if host is not None:
         match = match_host(leaf.cert, host, cn_fallback=True, partial_wildcards=True)
         if match.matched and match.cn_only:
-            findings.append(Finding(
-                severity="warning", code="name.cn-only", certificate=who,
-                message=f"'{host}' matches only the CN of {who}; it has no DNS SAN. Expressway "
-                        "zones and RFC 6125 clients need the name in subjectAltName"))
+            findings.append(
+                Finding(
+                    severity="warning",
+                    code="name.cn-only",
+                    certificate=who,
+                    message=f"'{host}' matches only the CN of {who}; it has no DNS SAN. Expressway "
+                    "zones and RFC 6125 clients need the name in subjectAltName",
+                )
+            )
         elif match.matched:
-            findings.append(Finding(
-                severity="pass", code="name.match", certificate=who,
-                message=f"'{host}' matches {match.kind} '{match.name}' on {who}"))
+            findings.append(
+                Finding(
+                    severity="pass",
+                    code="name.match",
+                    certificate=who,
+                    message=f"'{host}' matches {match.kind} '{match.name}' on {who}",
+                )
+            )
         if match.matched and match.name and "*" in match.name:
-            findings.append(Finding(
-                severity="warning", code="name.wildcard", certificate=who,
-                message=f"'{host}' matches wildcard '{match.name}' on {who}: wildcard "
-                        "certificates are not supported on Expressway"))
+            findings.append(
+                Finding(
+                    severity="warning",
+                    code="name.wildcard",
+                    certificate=who,
+                    message=f"'{host}' matches wildcard '{match.name}' on {who}: wildcard "
+                    "certificates are not supported on Expressway",
+                )
+            )
     eku = leaf.eku
     if eku is None:
-        findings.append(Finding(
-            severity="info", code="eku.absent", certificate=who, field="extendedKeyUsage",
-            message=f"{who} has no extendedKeyUsage extension (any purpose)"))
+        findings.append(
+            Finding(
+                severity="info",
+                code="eku.absent",
+                certificate=who,
+                field="extendedKeyUsage",
+                message=f"{who} has no extendedKeyUsage extension (any purpose)",
+            )
+        )
     else:
-        for oid, name, code in ((SERVER_AUTH, "serverAuth (TLS Web Server Authentication)",
-                                 "eku.server-auth-missing"),
-                                (CLIENT_AUTH, "clientAuth (TLS Web Client Authentication)",
-                                 "eku.client-auth-missing")):
+        for oid, name, code in (
+            (SERVER_AUTH, "serverAuth (TLS Web Server Authentication)", "eku.server-auth-missing"),
+            (CLIENT_AUTH, "clientAuth (TLS Web Client Authentication)", "eku.client-auth-missing"),
+        ):
             if oid not in eku:
-                findings.append(Finding(
-                    severity="warning", code=code, certificate=who, field="extendedKeyUsage",
-                    message=f"{who} lacks {name}; Expressway needs both serverAuth and "
-                            "clientAuth on its own certificates"))
+                findings.append(
+                    Finding(
+                        severity="warning",
+                        code=code,
+                        certificate=who,
+                        field="extendedKeyUsage",
+                        message=f"{who} lacks {name}; Expressway needs both serverAuth and "
+                        "clientAuth on its own certificates",
+                    )
+                )
         if {SERVER_AUTH, CLIENT_AUTH} <= eku:
-            findings.append(Finding(
-                severity="pass", code="eku.ok", certificate=who, field="extendedKeyUsage",
-                message=f"{who} carries both serverAuth and clientAuth"))
+            findings.append(
+                Finding(
+                    severity="pass",
+                    code="eku.ok",
+                    certificate=who,
+                    field="extendedKeyUsage",
+                    message=f"{who} carries both serverAuth and clientAuth",
+                )
+            )
     for i, facts in enumerate(path.chain):
         findings += _crypto_findings(facts, is_anchor=path.anchored and i == len(path.chain) - 1)
-        for where, name in (("subject", facts.cert.subject), ("issuer", facts.cert.issuer)):
-            oids = unknown_oids(name)
+        for where, dn in (("subject", facts.cert.subject), ("issuer", facts.cert.issuer)):
+            oids = unknown_oids(dn)
             if oids:
-                findings.append(Finding(
-                    severity="warning", code="cert.unknown-oid", certificate=facts.label,
-                    field=where,
-                    message=f"{facts.label} has attribute(s) {', '.join(oids)} in its {where} "
-                            "that Expressway does not decode; they can break SSH tunnels"))
+                findings.append(
+                    Finding(
+                        severity="warning",
+                        code="cert.unknown-oid",
+                        certificate=facts.label,
+                        field=where,
+                        message=f"{facts.label} has attribute(s) {', '.join(oids)} in its {where} "
+                        "that Expressway does not decode; they can break SSH tunnels",
+                    )
+                )
     return findings
 
 
@@ -159,56 +226,90 @@ def _crypto_findings(facts: CertFacts, *, is_anchor: bool) -> list[Finding]:
     except Exception:
         sig_hash = None
     if isinstance(sig_hash, hashes.SHA1 | hashes.MD5) and not is_anchor:
-        findings.append(Finding(
-            severity="warning", code="crypto.sha1-signature", certificate=who,
-            field="signatureAlgorithm",
-            message=f"{who} is signed with {sig_hash.name.upper()}; Expressway warns "
-                    "'Certificate does not have an acceptable level of security' and clients "
-                    "distrust it"))
+        findings.append(
+            Finding(
+                severity="warning",
+                code="crypto.sha1-signature",
+                certificate=who,
+                field="signatureAlgorithm",
+                message=f"{who} is signed with {sig_hash.name.upper()}; Expressway warns "
+                "'Certificate does not have an acceptable level of security' and clients "
+                "distrust it",
+            )
+        )
     key = facts.public_key
     if isinstance(key, rsa.RSAPublicKey):
         if key.key_size < 2048:
-            findings.append(Finding(
-                severity="warning", code="crypto.rsa-too-small", certificate=who,
-                field="subjectPublicKeyInfo",
-                message=f"{who} has a {key.key_size}-bit RSA key; use at least 2048 bits"))
+            findings.append(
+                Finding(
+                    severity="warning",
+                    code="crypto.rsa-too-small",
+                    certificate=who,
+                    field="subjectPublicKeyInfo",
+                    message=f"{who} has a {key.key_size}-bit RSA key; use at least 2048 bits",
+                )
+            )
         elif key.key_size >= 8192:
-            findings.append(Finding(
-                severity="warning", code="crypto.rsa-8192", certificate=who,
-                field="subjectPublicKeyInfo",
-                message=f"{who} has a {key.key_size}-bit RSA key; SIP TLS zones may fail to "
-                        "become active with 8192-bit keys (Cisco recommends 4096 at most)"))
+            findings.append(
+                Finding(
+                    severity="warning",
+                    code="crypto.rsa-8192",
+                    certificate=who,
+                    field="subjectPublicKeyInfo",
+                    message=f"{who} has a {key.key_size}-bit RSA key; SIP TLS zones may fail to "
+                    "become active with 8192-bit keys (Cisco recommends 4096 at most)",
+                )
+            )
     elif key is not None and facts is not None and not is_anchor:
-        findings.append(Finding(
-            severity="info", code="crypto.non-rsa-key", certificate=who,
-            field="subjectPublicKeyInfo",
-            message=f"{who} has a {type(key).__name__.replace('PublicKey', '')} key; Cisco "
-                    "highly recommends RSA keys on Expressway"))
+        findings.append(
+            Finding(
+                severity="info",
+                code="crypto.non-rsa-key",
+                certificate=who,
+                field="subjectPublicKeyInfo",
+                message=f"{who} has a {type(key).__name__.replace('PublicKey', '')} key; Cisco "
+                "highly recommends RSA keys on Expressway",
+            )
+        )
     return findings
 
 
-def _store_findings(store: TrustStore, path: BuiltPath,
-                    offered: Sequence[CertFacts]) -> list[Finding]:
+def _store_findings(store: TrustStore, path: BuiltPath, offered: Sequence[CertFacts]) -> list[Finding]:
     """Trusted-list checks: duplicate subjects, and offered intermediates missing from it."""
     findings: list[Finding] = []
     for dup in store.duplicate_subjects():
         first = dup.entries[0]
-        findings.append(Finding(
-            severity="warning", code="trust.duplicate-subject", certificate=first.label,
-            message=f"the trusted list holds {len(dup.entries)} different CA certificates with "
-                    f"subject '{dup.subject}'; on Expressway the first ({first.label}) shadows "
-                    "the others: remove the stale one"))
+        findings.append(
+            Finding(
+                severity="warning",
+                code="trust.duplicate-subject",
+                certificate=first.label,
+                message=f"the trusted list holds {len(dup.entries)} different CA certificates with "
+                f"subject '{dup.subject}'; on Expressway the first ({first.label}) shadows "
+                "the others: remove the stale one",
+            )
+        )
     for facts, source in zip(path.chain, path.sources, strict=True):
         if source == "chain":
-            findings.append(Finding(
-                severity="warning", code="chain.intermediate-not-trusted", certificate=facts.label,
-                message=f"intermediate {facts.label} was offered in the chain but is not in the "
-                        "trusted list: TLS may succeed, but SSH tunnels between Expressways need "
-                        "every intermediate in the trusted CA list"))
+            findings.append(
+                Finding(
+                    severity="warning",
+                    code="chain.intermediate-not-trusted",
+                    certificate=facts.label,
+                    message=f"intermediate {facts.label} was offered in the chain but is not in the "
+                    "trusted list: TLS may succeed, but SSH tunnels between Expressways need "
+                    "every intermediate in the trusted CA list",
+                )
+            )
     used = {f.fingerprint for f in path.chain}
     for facts in offered:
         if facts.fingerprint not in used and facts not in store:
-            findings.append(Finding(
-                severity="info", code="chain.unused-certificate", certificate=facts.label,
-                message=f"{facts.label} was offered in the chain but is not on the path"))
+            findings.append(
+                Finding(
+                    severity="info",
+                    code="chain.unused-certificate",
+                    certificate=facts.label,
+                    message=f"{facts.label} was offered in the chain but is not on the path",
+                )
+            )
     return findings
