@@ -1,0 +1,224 @@
+"""The `certdoctor` command line: argument parsing, I/O and exit codes around the pure layers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from certdoctor._version import __version__
+from certdoctor.errors import CertdoctorError, InputError
+from certdoctor.x509.describe import is_ca
+from certdoctor.x509.load import LoadedFile, read_file
+from certdoctor.x509.report import report_for
+from certdoctor.x509.text import Style, ansi, plain, render_file_report, render_verify_report
+from certdoctor.x509.verify import verify_chain
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+EXIT_OK = 0
+EXIT_FOUND = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_BAD_INPUT, f"certdoctor: {message} (see --help)\n")
+
+
+def _style() -> Style:
+    """Colour only on a terminal and never with NO_COLOR."""
+    if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
+        return plain
+    return ansi
+
+
+def _password(args: argparse.Namespace) -> bytes | None:
+    """The PKCS#12 / key password from --password or --password-env, never echoed."""
+    if getattr(args, "password_env", None):
+        value = os.environ.get(args.password_env)
+        if value is None:
+            raise InputError("--password-env", f"environment variable {args.password_env} is not set")
+        return value.encode()
+    return args.password.encode() if getattr(args, "password", None) is not None else None
+
+
+def _parse_time(text: str) -> datetime:
+    """--at: ISO 8601, with Z or an offset; a time without zone is UTC."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise InputError("--at", f"'{text}' is not an ISO-8601 time such as 2026-11-28T12:00:00Z") from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    """Describe each file; exit 2 if any could not be read."""
+    password = _password(args)
+    reports = []
+    errors = []
+    for path in args.files:
+        try:
+            reports.append(report_for(read_file(path, password)))
+        except InputError as exc:
+            errors.append(exc)
+            print(f"certdoctor: {exc}", file=sys.stderr)
+    if args.format == "json":
+        doc = {
+            "files": [r.model_dump(mode="json") for r in reports],
+            "errors": [{"path": e.source, "problem": e.problem} for e in errors],
+        }
+        print(json.dumps(doc, indent=2))
+    else:
+        style = _style()
+        print("\n\n".join(render_file_report(r, style) for r in reports))
+    return EXIT_BAD_INPUT if errors else EXIT_OK
+
+
+def _certificates(path: str, password: bytes | None, what: str) -> LoadedFile:
+    """Load a file that must hold at least one certificate."""
+    loaded = read_file(path, password)
+    if not loaded.certificates:
+        raise InputError(path, f"holds no certificate ({loaded.format.value}); {what} needs one")
+    return loaded
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Judge LEAF against --trusted; exit 0 trusted, 1 not trusted, 2 bad input."""
+    password = _password(args)
+    if not args.trusted:
+        raise InputError("verify", "give at least one --trusted FILE (the trusted CA list)")
+    leaf_file = _certificates(args.leaf, password, "the leaf argument")
+    leaf = leaf_file.certificates[0]
+    chain = list(leaf_file.certificates[1:])
+    for path in args.chain or []:
+        chain += _certificates(path, password, "--chain").certificates
+    trusted: list[x509.Certificate] = []
+    for path in args.trusted:
+        trusted += _certificates(path, password, "--trusted").certificates
+    crls: list[x509.CertificateRevocationList] = []
+    for path in args.crl or []:
+        loaded = read_file(path)
+        if not loaded.crls:
+            raise InputError(path, f"holds no CRL ({loaded.format.value})")
+        crls += loaded.crls
+    at = _parse_time(args.at) if args.at else None
+    report = verify_chain(leaf, chain, trusted, host=args.host, at=at, crls=crls)
+    if args.format == "json":
+        print(report.model_dump_json(indent=2))
+    else:
+        print(render_verify_report(report, _style()))
+    verdict = report.strict if args.strict else report.expressway
+    return EXIT_OK if verdict.trusted else EXIT_FOUND
+
+
+def _server_certificate(loaded: LoadedFile) -> x509.Certificate:
+    """The certificate to upload: the first that is not a CA, else the first."""
+    return next((c for c in loaded.certificates if not is_ca(c)), loaded.certificates[0])
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    """Write the server certificate of any input file as the single PEM block Expressway wants."""
+    loaded = _certificates(args.file, _password(args), "convert")
+    out = Path(args.output)
+    if out.resolve() == Path(args.file).resolve():
+        raise InputError(args.output, "is the input file; choose another output name")
+    if out.exists() and not args.force:
+        raise InputError(args.output, "already exists; not overwritten (use --force)")
+    cert = _server_certificate(loaded)
+    try:
+        out.write_bytes(cert.public_bytes(Encoding.PEM))
+    except OSError as exc:
+        raise InputError(args.output, f"cannot write: {exc.strerror or exc}") from None
+    print(
+        f"wrote {out}: {cert.subject.rfc4514_string()} as PEM "
+        f"({len(loaded.certificates)} certificate(s) in {args.file}, 1 written)"
+    )
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All sub-commands and their options."""
+    parser = _Parser(
+        prog="certdoctor",
+        description="Troubleshoot certificate problems on Cisco Expressway (X14), Unified CM and Jabber MRA.",
+        epilog="Exit codes: 0 fine / trusted, 1 problem found / not trusted, 2 bad input or usage.",
+    )
+    parser.add_argument("--version", action="version", version=f"certdoctor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def password_options(p: argparse.ArgumentParser) -> None:
+        group = p.add_mutually_exclusive_group()
+        group.add_argument("--password", help="password of a PKCS#12 (.pfx/.p12) file or encrypted key")
+        group.add_argument(
+            "--password-env", metavar="VAR", help="read that password from environment variable VAR"
+        )
+
+    p = sub.add_parser(
+        "inspect", help="say what a certificate file is and whether Expressway accepts it for upload"
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    password_options(p)
+    p.set_defaults(func=cmd_inspect)
+
+    p = sub.add_parser("verify", help="judge a server certificate and its chain against a trusted CA list")
+    p.add_argument("leaf", metavar="LEAF", help="server certificate (a bundle: the first is the leaf)")
+    p.add_argument("--chain", action="append", metavar="FILE", help="intermediates the server sends")
+    p.add_argument(
+        "--trusted",
+        action="append",
+        metavar="FILE",
+        help="the trusted CA list of the side that checks (repeatable)",
+    )
+    p.add_argument("--host", metavar="NAME", help="the FQDN or IP address used to reach the server")
+    p.add_argument("--at", metavar="TIME", help="judge validity at this ISO-8601 time (default: now)")
+    p.add_argument("--crl", action="append", metavar="FILE", help="a CRL to check revocation with")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit on the strict verdict instead of the Expressway-compatible one",
+    )
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    password_options(p)
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("convert", help="write the server certificate of any file as a single PEM")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("-o", "--output", required=True, metavar="OUT")
+    p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+    password_options(p)
+    p.set_defaults(func=cmd_convert)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; errors are one line on stderr, never a traceback."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return int(args.func(args))
+    except CertdoctorError as exc:
+        print(f"certdoctor: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # a bug: still one line, and a distinct exit code
+        print(f"certdoctor: internal error ({type(exc).__name__}: {exc}); please report it", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""The wheel installs into a fresh virtual environment and its console script works there."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_wheel_installs_and_inspects(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    wheels = list(dist.glob("certdoctor-*.whl"))
+    assert len(wheels) == 1
+    env = tmp_path / "venv"
+    venv.create(env, with_pip=True)
+    python = env / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", str(wheels[0])], check=True, capture_output=True
+    )
+    names = subprocess.run(
+        [str(python), "-c", "import certdoctor, sys; print(certdoctor.__file__)"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    ).stdout
+    assert "site-packages" in names
+    for forbidden in ("engine", "knowledge"):
+        probe = subprocess.run([str(python), "-c", f"import {forbidden}"], capture_output=True, cwd=tmp_path)
+        assert probe.returncode != 0, f"the wheel installs a top-level '{forbidden}' package"
+    result = subprocess.run(
+        [str(env / "bin" / "certdoctor"), "inspect", str(ROOT / "examples" / "expe.der")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "expe.example.com" in result.stdout and "der" in result.stdout
