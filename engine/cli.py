@@ -10,6 +10,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
 from certdoctor._version import __version__
 from certdoctor.errors import CertdoctorError, InputError
 from certdoctor.x509.describe import is_ca
@@ -17,8 +20,6 @@ from certdoctor.x509.load import LoadedFile, read_file
 from certdoctor.x509.report import report_for
 from certdoctor.x509.text import Style, ansi, plain, render_file_report, render_verify_report
 from certdoctor.x509.verify import verify_chain
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 
 EXIT_OK = 0
 EXIT_FOUND = 1

@@ -7,6 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import ExtensionOID
+
 from certdoctor.x509.der import (
     ExtensionProblem,
     has_explicit_curve,
@@ -15,11 +21,6 @@ from certdoctor.x509.der import (
 )
 from certdoctor.x509.describe import label
 from certdoctor.x509.signatures import signed_by
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
-from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.oid import ExtensionOID
 
 #: Extensions OpenSSL 3.0 understands; a critical extension outside this set fails verification.
 OPENSSL_SUPPORTED_CRITICAL = {

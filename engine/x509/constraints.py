@@ -7,9 +7,10 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from certdoctor.x509.certfacts import CertFacts, name_key
 from cryptography import x509
 from cryptography.x509.oid import NameOID
+
+from certdoctor.x509.certfacts import CertFacts, name_key
 
 #: OpenSSL's NAME_CHECK_MAX: more name x constraint comparisons than this fail (denial-of-service guard).
 MAX_NAME_CHECKS = 1 << 20

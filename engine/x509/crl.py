@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from cryptography import x509
+from cryptography.x509.oid import CRLEntryExtensionOID, ExtensionOID
+
 from certdoctor.x509.certfacts import CertFacts, name_key
 from certdoctor.x509.describe import name_text
 from certdoctor.x509.signatures import crl_signed_by
-from cryptography import x509
-from cryptography.x509.oid import CRLEntryExtensionOID, ExtensionOID
 
 _HANDLED_CRITICAL_CRL = {
     ExtensionOID.ISSUING_DISTRIBUTION_POINT.dotted_string,

@@ -6,6 +6,11 @@ import ipaddress
 from collections.abc import Callable
 from typing import TypeVar
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.x509.oid import ExtensionOID, NameOID
+
 from certdoctor.x509.der import readable_extensions
 from certdoctor.x509.models import (
     CertificateInfo,
@@ -15,10 +20,7 @@ from certdoctor.x509.models import (
     RequestInfo,
     SubjectAltNames,
 )
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.x509.oid import ExtensionOID, NameOID
+from certdoctor.x509.signatures import signed_by
 
 T = TypeVar("T")
 
@@ -206,8 +208,6 @@ def is_self_signed(cert: x509.Certificate) -> bool:
     """Subject equals issuer and the certificate's own key verifies its signature."""
     if cert.subject != cert.issuer:
         return False
-    from certdoctor.x509.signatures import signed_by  # local: signatures imports describe
-
     return signed_by(cert, cert)
 
 

@@ -8,10 +8,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from certdoctor.errors import InputError
-from certdoctor.limits import MAX_CERTIFICATES_PER_FILE, MAX_FILE_BYTES
-from certdoctor.x509.der import tlv
-from certdoctor.x509.models import FileFormat
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import (
     load_der_private_key,
@@ -19,6 +15,11 @@ from cryptography.hazmat.primitives.serialization import (
     pkcs7,
     pkcs12,
 )
+
+from certdoctor.errors import InputError
+from certdoctor.limits import MAX_CERTIFICATES_PER_FILE, MAX_FILE_BYTES
+from certdoctor.x509.der import tlv
+from certdoctor.x509.models import FileFormat
 
 _PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 #]+)-----(.*?)-----END ([A-Z0-9 #]+)-----", re.DOTALL)
 _PEM_BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 #]+)-----")

@@ -6,9 +6,10 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Literal
 
+from cryptography import x509
+
 from certdoctor.x509.der import readable_extensions
 from certdoctor.x509.describe import common_name, ip_or_none
-from cryptography import x509
 
 MatchKind = Literal["san-dns", "san-ip", "cn"]
 
@@ -83,21 +84,26 @@ def match_host(cert: x509.Certificate, host: str, *, cn_fallback: bool, partial_
     except x509.ExtensionNotFound:
         pass
     cn = common_name(cert.subject)
-    base = {
-        "host": host,
-        "dns_sans": tuple(dns_sans),
-        "ip_sans": tuple(str(a) for a in ip_sans),
-        "cn": cn,
-    }
+    kind: MatchKind | None = None
+    matched_name: str | None = None
     address = ip_or_none(host)
     if address is not None:
-        for a in ip_sans:
-            if a == address:
-                return NameMatch(matched=True, kind="san-ip", name=str(a), **base)  # type: ignore[arg-type]
-        return NameMatch(matched=False, **base)  # type: ignore[arg-type]
-    for name in dns_sans:
-        if wildcard_matches(name, host, partial=partial_wildcards):
-            return NameMatch(matched=True, kind="san-dns", name=name, **base)  # type: ignore[arg-type]
-    if cn_fallback and not dns_sans and cn and wildcard_matches(cn, host, partial=partial_wildcards):
-        return NameMatch(matched=True, kind="cn", name=cn, **base)  # type: ignore[arg-type]
-    return NameMatch(matched=False, **base)  # type: ignore[arg-type]
+        if address in ip_sans:
+            kind, matched_name = "san-ip", str(address)
+    else:
+        matched_name = next(
+            (n for n in dns_sans if wildcard_matches(n, host, partial=partial_wildcards)), None
+        )
+        if matched_name is not None:
+            kind = "san-dns"
+        elif cn_fallback and not dns_sans and cn and wildcard_matches(cn, host, partial=partial_wildcards):
+            kind, matched_name = "cn", cn
+    return NameMatch(
+        host=host,
+        matched=kind is not None,
+        kind=kind,
+        name=matched_name,
+        dns_sans=tuple(dns_sans),
+        ip_sans=tuple(str(a) for a in ip_sans),
+        cn=cn,
+    )

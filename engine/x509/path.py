@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from certdoctor.limits import MAX_CHAIN_DEPTH, MAX_PATH_BUILDING_STEPS
 from certdoctor.x509.certfacts import MS_SGC, NS_SGC, SERVER_AUTH, CertFacts
 from certdoctor.x509.constraints import name_constraint_violations
@@ -14,8 +17,6 @@ from certdoctor.x509.crl import check_revocation
 from certdoctor.x509.describe import name_text
 from certdoctor.x509.names import match_host
 from certdoctor.x509.store import TrustStore
-from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import ec
 
 Source = Literal["leaf", "chain", "trusted"]
 CrlMode = Literal["none", "leaf", "all"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from certdoctor.x509.certfacts import CertFacts
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import verification
+
+from certdoctor.x509.certfacts import CertFacts
 
 
 @dataclass(frozen=True)

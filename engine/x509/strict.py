@@ -8,16 +8,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
+from cryptography.x509 import verification
+from cryptography.x509.oid import ExtensionOID
+
 from certdoctor.x509.certfacts import CertFacts, name_key
 from certdoctor.x509.crl import check_revocation, crl_label
 from certdoctor.x509.der import readable_extensions
 from certdoctor.x509.describe import common_name, ip_or_none
 from certdoctor.x509.names import normalize_host
 from certdoctor.x509.store import TrustStore
-from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
-from cryptography.x509 import verification
-from cryptography.x509.oid import ExtensionOID
 
 ANY_EKU = "2.5.29.37.0"
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from certdoctor.limits import MAX_CHAIN_DEPTH
 from certdoctor.x509.certfacts import CLIENT_AUTH, SERVER_AUTH, CertFacts
 from certdoctor.x509.describe import serial_hex, unknown_oids
@@ -13,9 +17,6 @@ from certdoctor.x509.names import match_host
 from certdoctor.x509.path import BuiltPath, CrlMode, judge_path
 from certdoctor.x509.store import TrustStore
 from certdoctor.x509.strict import StrictResult, strict_verify
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 
 def verify_chain(
@@ -260,7 +261,7 @@ def _crypto_findings(facts: CertFacts, *, is_anchor: bool) -> list[Finding]:
                     "become active with 8192-bit keys (Cisco recommends 4096 at most)",
                 )
             )
-    elif key is not None and facts is not None and not is_anchor:
+    elif key is not None and not is_anchor:
         findings.append(
             Finding(
                 severity="info",
