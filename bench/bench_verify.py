@@ -41,6 +41,10 @@ from pathlib import Path
 from typing import Any
 
 import cryptography
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509 import verification
+
 from certdoctor import testpki
 from certdoctor.testpki import DEFAULT_EPOCH, KeySpec, TestPKI
 from certdoctor.x509.certfacts import CertFacts
@@ -48,9 +52,6 @@ from certdoctor.x509.path import judge_path
 from certdoctor.x509.store import DuplicateSubject, TrustStore
 from certdoctor.x509.strict import strict_verify
 from certdoctor.x509.verify import verify_chain
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.x509 import verification
 
 FIXTURE_VERSION = "1"
 SEED = "certdoctor-bench-verify"

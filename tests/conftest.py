@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from certdoctor.testpki import Issued, KeySpec, TestPKI
 
 #: The instant the tests judge validity at: inside every default validity window of the PKI.

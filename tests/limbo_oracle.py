@@ -24,9 +24,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from certdoctor.x509.verify import verify_chain
 from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
+
+from certdoctor.x509.verify import verify_chain
 
 #: limbo-core.json as laid out in a clean clone: shared/ sits beside the repository root.
 LIMBO_PATH = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "x509-limbo" / "limbo-core.json"

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from certdoctor import __version__
 from certdoctor.cli import main
 from certdoctor.testpki import pem, pkcs12

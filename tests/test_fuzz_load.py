@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from certdoctor import InputError, parse_bytes
 from certdoctor.testpki import KeySpec, TestPKI, pem, pkcs7
 from certdoctor.x509.report import report_for
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 _PKI = TestPKI(seed="fuzz")
 _ROOT = _PKI.root("Fuzz Root", key=KeySpec("ec", 256))

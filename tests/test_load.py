@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
+
 from certdoctor import InputError, inspect_file, read_file
 from certdoctor.limits import MAX_FILE_BYTES
 from certdoctor.testpki import pem, pkcs7, pkcs12, windows_base64
 from certdoctor.x509.der import RawExtension, encode, rebuild, split_certificate
 from certdoctor.x509.describe import serial_hex
 from certdoctor.x509.models import FileFormat
-from cryptography.hazmat.primitives.serialization import Encoding
 
 
 def test_single_pem_is_accepted_for_upload(dep, write) -> None:  # type: ignore[no-untyped-def]

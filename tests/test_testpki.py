@@ -10,6 +10,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.serialization import pkcs7 as crypto_pkcs7
+from cryptography.hazmat.primitives.serialization import pkcs12 as crypto_pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
 from certdoctor import testpki
 from certdoctor.testpki import (
     Issued,
@@ -21,12 +28,6 @@ from certdoctor.testpki import (
     pkcs12,
     windows_base64,
 )
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
-from cryptography.hazmat.primitives.serialization import pkcs7 as crypto_pkcs7
-from cryptography.hazmat.primitives.serialization import pkcs12 as crypto_pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 EC = KeySpec("ec", 256)
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from conftest import AT
+
 from certdoctor import verify_chain
 from certdoctor.testpki import KeySpec, TestPKI
 from certdoctor.x509.models import VerifyReport
-from conftest import AT
 
 
 def codes(report: VerifyReport, severity: str | None = None) -> set[str]:
