@@ -145,6 +145,57 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_diagnose(args: argparse.Namespace) -> int:
+    """Diagnose a case file; exit 0 no cause, 1 cause found, 2 bad input."""
+    from certdoctor.answer import render_markdown, render_text
+    from certdoctor.case import read_case
+    from certdoctor.diagnosis import diagnose_case
+
+    case = read_case(args.case)
+    at = _parse_time(args.at) if args.at else None
+    answer = diagnose_case(
+        case, base_dir=Path(args.case).resolve().parent, source=args.case, lang=args.lang, at=at
+    )
+    for warning in answer.warnings:
+        print(f"certdoctor: {args.case}: {warning}", file=sys.stderr)
+    if args.format == "json":
+        print(answer.model_dump_json(indent=2))
+    elif args.format == "markdown":
+        print(render_markdown(answer, case.title))
+    else:
+        print(render_text(answer))
+    return EXIT_FOUND if answer.diagnoses else EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print the JSON Schema of the case file or the answer."""
+    from certdoctor.answer import Answer
+    from certdoctor.case import Case
+
+    model = Case if args.which == "case" else Answer
+    print(json.dumps(model.model_json_schema(), indent=2))
+    return EXIT_OK
+
+
+def cmd_kb_check(args: argparse.Namespace) -> int:
+    """Validate and lint a knowledge directory; exit 1 when lint finds problems."""
+    from certdoctor.kb import lint, load_knowledge
+    from certdoctor.rules import RuleEngine
+
+    kb = load_knowledge(Path(args.dir) if args.dir else None)
+    problems = lint(kb)
+    RuleEngine(kb)  # it must compile, too
+    for p in problems:
+        print(f"{p.file}: {p.key}: {p.problem}")
+    rules = sum(len(c.rules) for c in kb.causes)
+    print(
+        f"{len(kb.causes)} causes, {rules} rules, {len(kb.questions)} questions, "
+        f"{len(kb.symptoms)} symptom patterns, {len(kb.facts)} facts: "
+        + (f"{len(problems)} problem(s)" if problems else "ok")
+    )
+    return EXIT_FOUND if problems else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """All sub-commands and their options."""
     parser = _Parser(
@@ -190,6 +241,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
     password_options(p)
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("diagnose", help="rank the documented causes for a case file, with evidence and steps")
+    p.add_argument("case", metavar="CASE", help="case file (YAML or JSON, see docs/case-file.md)")
+    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of titles and steps")
+    p.add_argument(
+        "--at", metavar="TIME", help="judge validity at this time (default: the case's at, or now)"
+    )
+    p.set_defaults(func=cmd_diagnose)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the case file or the answer")
+    p.add_argument("which", choices=["case", "answer"])
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("kb", help="knowledge-base tools")
+    kb_sub = p.add_subparsers(dest="kb_command", metavar="KB_COMMAND", parser_class=_Parser, required=True)
+    q = kb_sub.add_parser("check", help="validate and lint the knowledge base")
+    q.add_argument("dir", nargs="?", help="knowledge directory (default: the shipped one)")
+    q.set_defaults(func=cmd_kb_check)
 
     p = sub.add_parser("convert", help="write the server certificate of any file as a single PEM")
     p.add_argument("file", metavar="FILE")

@@ -28,7 +28,7 @@ def test_mypy_is_clean(tmp_path: Path) -> None:
     # a directory where the name certdoctor points at engine/
     (tmp_path / "certdoctor").symlink_to(ROOT / "engine", target_is_directory=True)
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "-p", "certdoctor"],
+        [sys.executable, "-m", "mypy", "-p", "certdoctor", "--config-file", str(ROOT / "pyproject.toml")],
         cwd=tmp_path,
         env={**os.environ, "MYPYPATH": str(tmp_path)},
         capture_output=True,

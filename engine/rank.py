@@ -1,0 +1,124 @@
+"""Ranking: MYCIN certainty factors per cause, probability/cost step order, questions by expected impact."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from certdoctor.kb import COST_WEIGHT, Cause, FactValue, KnowledgeBase, Question, Rule
+
+
+def combine(x: float, y: float) -> float:
+    """MYCIN combination of two certainty factors in [-1, 1] (commutative and associative)."""
+    if x >= 0 and y >= 0:
+        return x + y * (1 - x)
+    if x <= 0 and y <= 0:
+        return x + y * (1 + x)
+    denominator = 1 - min(abs(x), abs(y))
+    return (x + y) / denominator if denominator else 0.0
+
+
+def combine_all(values: Iterable[float]) -> float:
+    """All certainty factors of one cause combined (0 when there are none), independent of order.
+
+    MYCIN's mixed-sign formula is not associative, so evidence for and against are each combined
+    first (where the formula is associative) and then mixed once.
+    """
+    items = list(values)
+    pro = 0.0
+    con = 0.0
+    for v in items:
+        if v > 0:
+            pro = combine(pro, v)
+        elif v < 0:
+            con = combine(con, v)
+    return combine(pro, con)
+
+
+def rule_fires(rule: Rule, facts: Mapping[str, Sequence[FactValue]]) -> bool:
+    """Python twin of the compiled rule: every condition is met by some instance of its fact."""
+    return all(any(cond.holds(v) for v in facts.get(cond.fact, ())) for cond in rule.when)
+
+
+def certainties(kb: KnowledgeBase, facts: Mapping[str, Sequence[FactValue]]) -> dict[str, float]:
+    """Combined certainty per cause over the rules that fire on these fact values."""
+    return {
+        cause.id: combine_all(r.certainty for r in cause.rules if rule_fires(r, facts)) for cause in kb.causes
+    }
+
+
+@dataclass(frozen=True)
+class ScoredQuestion:
+    """A question and how much its answer is expected to move the ranking."""
+
+    question: Question
+    impact: float
+
+
+def with_answer(
+    facts: Mapping[str, Sequence[FactValue]], sets: Mapping[str, FactValue]
+) -> dict[str, list[FactValue]]:
+    """Fact values after an answer (an answered fact replaces what was unknown)."""
+    merged = {k: list(v) for k, v in facts.items()}
+    for name, value in sets.items():
+        merged[name] = [value]
+    return merged
+
+
+def score_questions(
+    kb: KnowledgeBase, facts: Mapping[str, Sequence[FactValue]], answered: Iterable[str] = ()
+) -> list[ScoredQuestion]:
+    """Questions about unknown facts, by the expected change their answer makes to the cause certainties.
+
+    Impact = mean over the choices of the L1 distance between the certainty vectors before and after
+    (choices equally likely). A question whose facts are all known already (from certificates, text or an
+    earlier answer) is never asked; one whose answers change nothing is left out.
+    """
+    before = certainties(kb, facts)
+    skip = set(answered)
+    scored: list[ScoredQuestion] = []
+    for q in kb.questions:
+        if q.id in skip or q.facts() <= set(facts):
+            continue
+        moves = []
+        for choice in q.choices:
+            after = certainties(kb, with_answer(facts, choice.sets))
+            moves.append(sum(abs(after[c] - before[c]) for c in before))
+        impact = sum(moves) / len(moves)
+        if impact > 1e-9:
+            scored.append(ScoredQuestion(q, impact))
+    return sorted(scored, key=lambda s: (-s.impact, s.question.id))
+
+
+@dataclass(frozen=True)
+class Action:
+    """A unit of remediation for the P/C order: one cause's steps, its probability and total cost."""
+
+    cause: Cause
+    probability: float
+
+    @property
+    def cost(self) -> float:
+        """Sum of the cost weights of the cause's steps."""
+        return sum(COST_WEIGHT[s.cost] for s in self.cause.steps)
+
+
+def expected_cost(order: Sequence[Action]) -> float:
+    """Expected cost of trying actions in order until the fault is fixed (single-fault assumption)."""
+    total = 0.0
+    remaining = 1.0
+    for action in order:
+        total += action.cost * remaining
+        remaining -= action.probability
+    return total
+
+
+def pc_order(actions: Sequence[Action]) -> list[Action]:
+    """Decreasing probability/cost: the optimal order for independent single-fault repairs."""
+    return sorted(actions, key=lambda a: (-(a.probability / a.cost), a.cause.id))
+
+
+def brute_force_order(actions: Sequence[Action]) -> list[Action]:
+    """The cheapest order by exhaustive search (for tests; factorial time)."""
+    return list(min(itertools.permutations(actions), key=lambda order: expected_cost(list(order))))

@@ -1,0 +1,113 @@
+"""The durable_rules wrapper: every documented trap is handled, and each handling is proven here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from certdoctor import rules as rules_module
+from certdoctor.facts import Fact
+from certdoctor.kb import load_knowledge
+from certdoctor.rank import certainties
+from certdoctor.rules import RuleEngine, RuleEngineError, compile_rules
+
+MINI = Path(__file__).parent / "data" / "mini-kb"
+
+
+@pytest.fixture(scope="module")
+def engine() -> RuleEngine:
+    return RuleEngine(load_knowledge(MINI))
+
+
+def fact(name: str, value: object, **params: str) -> Fact:
+    return Fact(name=name, value=value, source="test", params=params)  # type: ignore[arg-type]
+
+
+def fired(engine: RuleEngine, facts: list[Fact]) -> set[str]:
+    return {f"{c.cause}/{c.rule}" for c in engine.evaluate(facts)}
+
+
+def test_false_values_match(engine: RuleEngine) -> None:
+    # durable_rules never matches a JSON false; values are encoded so `is: false` works
+    assert "zone.peer-address-mismatch/not-on-cert" in fired(
+        engine, [fact("zone.peer_address_on_e_cert", False, peer="p", names="n")]
+    )
+
+
+def test_types_are_strict_where_the_engine_is_loose(engine: RuleEngine) -> None:
+    with pytest.raises(RuleEngineError, match="not a number"):
+        engine.evaluate([fact("key.bits", "1024")])
+    with pytest.raises(RuleEngineError, match="not declared"):
+        engine.evaluate([fact("zone.typo", True)])
+    with pytest.raises(RuleEngineError, match=r"in \['up', 'down'\]"):
+        engine.evaluate([fact("zone.status", "sideways")])
+
+
+def test_join_of_two_facts_and_evidence_params(engine: RuleEngine) -> None:
+    out = engine.evaluate([fact("key.bits", 1024, certificate="expe"), fact("zone.status", "down")])
+    small = [c for c in out if c.rule == "small-key-and-down"]
+    assert small and small[0].params()["certificate"] == "expe"
+    assert "restart.required/small-key-and-down" not in fired(
+        engine, [fact("key.bits", 4096), fact("zone.status", "down")]
+    )
+
+
+def test_each_evaluation_is_independent_no_retraction_needed(engine: RuleEngine) -> None:
+    assert "restart.required/not-restarted" in fired(engine, [fact("restart.done_after_change", False)])
+    # the next conversation turn with a changed answer sees nothing of the previous one
+    assert fired(engine, [fact("restart.done_after_change", True)]) == set()
+
+
+def test_no_session_survives_an_evaluation(engine: RuleEngine) -> None:
+    engine.evaluate([fact("zone.status", "down")])
+    assert engine.live_sessions() == 0
+
+
+def test_duplicate_facts_do_not_raise(engine: RuleEngine) -> None:
+    f = fact("zone.status", "down")
+    assert fired(engine, [f, f]) == {"zone.peer-address-mismatch/zone-down"}
+
+
+def test_unobserved_facts_are_stored_not_lost(engine: RuleEngine) -> None:
+    # a declared fact no rule tests (restart... true) is kept by the sink; the count check passes
+    assert engine.evaluate([fact("restart.done_after_change", True), fact("zone.status", "up")]) == []
+
+
+def test_exception_inside_an_action_is_raised_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def exploding(*args: object) -> object:
+        def action(c: object) -> None:
+            raise ValueError("kaboom")
+
+        return action
+
+    monkeypatch.setattr(rules_module, "_conclude", exploding)
+    broken = RuleEngine(load_knowledge(MINI))
+    with pytest.raises(RuleEngineError, match="kaboom"):
+        broken.evaluate([fact("zone.status", "down")])
+    assert broken.live_sessions() == 0
+
+
+def test_compiled_rules_agree_with_the_python_twin(engine: RuleEngine) -> None:
+    cases = [
+        [fact("zone.status", "down")],
+        [fact("zone.peer_address_on_e_cert", True, peer="a", names="a")],
+        [fact("key.bits", 1000), fact("zone.status", "down"), fact("restart.done_after_change", False)],
+        [fact("key.bits", 4096), fact("zone.status", "up")],
+    ]
+    for facts in cases:
+        values: dict[str, list[object]] = {}
+        for f in facts:
+            values.setdefault(f.name, []).append(f.value)
+        twin = {c for c, cf in certainties(engine.kb, values).items() if cf != 0}  # type: ignore[arg-type]
+        assert twin == {c.cause for c in engine.evaluate(facts)}
+
+
+def test_sink_rules_are_compiled_and_rule_count_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    kb = load_knowledge(MINI)
+    compiled = compile_rules(kb)
+    assert "_sink_facts" in compiled and "_sink_conclusions" in compiled
+    assert len(compiled) == sum(len(c.rules) for c in kb.causes) + 2
+    monkeypatch.setattr(rules_module, "MAX_RULES", 3)  # durable_rules hangs above ~512: refuse, never hang
+    with pytest.raises(RuleEngineError, match="split the KB"):
+        compile_rules(kb)
