@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from certdoctor.x509.models import Finding
 
 
-class StepOut(BaseModel):
+class _Model(BaseModel):
+    """Answer models build their schemas on first use (fast start-up)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class StepOut(_Model):
     """One remediation step as shown to the user."""
 
     cause: str
@@ -17,7 +23,7 @@ class StepOut(BaseModel):
     text: str
 
 
-class Diagnosis(BaseModel):
+class Diagnosis(_Model):
     """One ranked cause: how sure, why, and how to fix it."""
 
     cause: str
@@ -31,14 +37,14 @@ class Diagnosis(BaseModel):
     checks: list[str] = Field(default=[], description="follow-up checks once the steps are done")
 
 
-class ChoiceOut(BaseModel):
+class ChoiceOut(_Model):
     """One possible answer to a question."""
 
     value: str
     label: str
 
 
-class QuestionOut(BaseModel):
+class QuestionOut(_Model):
     """A question whose answer would sharpen the ranking."""
 
     id: str
@@ -48,7 +54,7 @@ class QuestionOut(BaseModel):
     impact: float = Field(description="expected change of the cause certainties if answered")
 
 
-class Answer(BaseModel):
+class Answer(_Model):
     """What certdoctor concludes about a case (contract section 2, with added fields)."""
 
     diagnoses: list[Diagnosis]

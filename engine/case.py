@@ -24,7 +24,7 @@ Change = Literal["upgrade", "certificate-renewal", "ca-change", "cluster-change"
 class CaseModel(BaseModel):
     """Case models accept unknown keys (recorded, then warned about), never silently drop them."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
 class Symptoms(CaseModel):

@@ -9,17 +9,16 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
+from typing import TYPE_CHECKING
 
 from certdoctor._version import __version__
 from certdoctor.errors import CertdoctorError, InputError
-from certdoctor.x509.describe import is_ca
-from certdoctor.x509.load import LoadedFile, read_file
-from certdoctor.x509.report import report_for
-from certdoctor.x509.text import Style, ansi, plain, render_file_report, render_verify_report
-from certdoctor.x509.verify import verify_chain
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from certdoctor.x509.load import LoadedFile
+    from certdoctor.x509.text import Style
 
 EXIT_OK = 0
 EXIT_FOUND = 1
@@ -36,6 +35,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _style() -> Style:
     """Colour only on a terminal and never with NO_COLOR."""
+    from certdoctor.x509.text import ansi, plain
+
     if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
         return plain
     return ansi
@@ -62,6 +63,10 @@ def _parse_time(text: str) -> datetime:
 
 def cmd_inspect(args: argparse.Namespace) -> int:
     """Describe each file; exit 2 if any could not be read."""
+    from certdoctor.x509.load import read_file
+    from certdoctor.x509.report import report_for
+    from certdoctor.x509.text import render_file_report
+
     password = _password(args)
     reports = []
     errors = []
@@ -85,6 +90,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 def _certificates(path: str, password: bytes | None, what: str) -> LoadedFile:
     """Load a file that must hold at least one certificate."""
+    from certdoctor.x509.load import read_file
+
     loaded = read_file(path, password)
     if not loaded.certificates:
         raise InputError(path, f"holds no certificate ({loaded.format.value}); {what} needs one")
@@ -93,6 +100,10 @@ def _certificates(path: str, password: bytes | None, what: str) -> LoadedFile:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Judge LEAF against --trusted; exit 0 trusted, 1 not trusted, 2 bad input."""
+    from certdoctor.x509.load import read_file
+    from certdoctor.x509.text import render_verify_report
+    from certdoctor.x509.verify import verify_chain
+
     password = _password(args)
     if not args.trusted:
         raise InputError("verify", "give at least one --trusted FILE (the trusted CA list)")
@@ -122,11 +133,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def _server_certificate(loaded: LoadedFile) -> x509.Certificate:
     """The certificate to upload: the first that is not a CA, else the first."""
+    from certdoctor.x509.describe import is_ca
+
     return next((c for c in loaded.certificates if not is_ca(c)), loaded.certificates[0])
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
     """Write the server certificate of any input file as the single PEM block Expressway wants."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
     loaded = _certificates(args.file, _password(args), "convert")
     out = Path(args.output)
     if out.resolve() == Path(args.file).resolve():
@@ -196,6 +211,15 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     return EXIT_FOUND if problems else EXIT_OK
 
 
+def cmd_kb_doc(args: argparse.Namespace) -> int:
+    """Print the generated cause reference (docs/causes.md)."""
+    from certdoctor.kb import load_knowledge
+    from certdoctor.kbdoc import cause_reference
+
+    print(cause_reference(load_knowledge(Path(args.dir) if args.dir else None)), end="")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """All sub-commands and their options."""
     parser = _Parser(
@@ -260,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     q = kb_sub.add_parser("check", help="validate and lint the knowledge base")
     q.add_argument("dir", nargs="?", help="knowledge directory (default: the shipped one)")
     q.set_defaults(func=cmd_kb_check)
+    q = kb_sub.add_parser("doc", help="print the cause reference generated from the knowledge base")
+    q.add_argument("dir", nargs="?", help="knowledge directory (default: the shipped one)")
+    q.set_defaults(func=cmd_kb_doc)
 
     p = sub.add_parser("convert", help="write the server certificate of any file as a single PEM")
     p.add_argument("file", metavar="FILE")

@@ -11,7 +11,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from certdoctor.case import Case, CertificateSource, Expressway
 from certdoctor.kb import FactValue, KnowledgeBase
@@ -28,6 +28,8 @@ from certdoctor.x509.upload import upload_verdict
 
 class Fact(BaseModel):
     """One established fact: a name from knowledge/facts.yaml, its value and what it is about."""
+
+    model_config = ConfigDict(defer_build=True)
 
     name: str
     value: FactValue

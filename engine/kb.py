@@ -23,7 +23,7 @@ COST_WEIGHT: dict[str, float] = {"check": 1.0, "config": 3.0, "restart": 6.0, "r
 class Strict(BaseModel):
     """Knowledge files reject unknown keys: a typo in a rule must not silently drop a condition."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Text(Strict):
@@ -56,7 +56,7 @@ class Condition(Strict):
     lt: float | None = None
     gt: float | None = None
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     @model_validator(mode="after")
     def _one_test(self) -> Condition:
@@ -253,7 +253,7 @@ def _load(root: Path) -> KnowledgeBase:
     return KnowledgeBase(facts=facts, causes=causes, questions=questions, symptoms=symptoms)
 
 
-class LintProblem(BaseModel):
+class LintProblem(Strict):
     """One knowledge-base problem found by `certdoctor kb check`."""
 
     file: str

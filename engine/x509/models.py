@@ -6,12 +6,18 @@ from datetime import datetime
 from enum import Enum
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Model(BaseModel):
+    """Base of the report models: schemas are built on first use, not at import (fast start-up)."""
+
+    model_config = ConfigDict(defer_build=True)
 
 Severity = Literal["error", "warning", "info", "pass"]
 
 
-class Finding(BaseModel):
+class Finding(Model):
     """One check result, like pkilint's: a severity, a stable code and a message naming the certificate."""
 
     severity: Severity
@@ -40,7 +46,7 @@ class FileFormat(str, Enum):
     MIXED_PEM = "mixed-pem"
 
 
-class KeyInfo(BaseModel):
+class KeyInfo(Model):
     """The public key of a certificate, CSR or key file."""
 
     type: str = Field(description="RSA, EC, Ed25519, Ed448, DSA or the OID when unknown")
@@ -48,7 +54,7 @@ class KeyInfo(BaseModel):
     curve: str | None = None
 
 
-class SubjectAltNames(BaseModel):
+class SubjectAltNames(Model):
     """The subjectAltName entries by kind."""
 
     dns: list[str] = []
@@ -58,7 +64,7 @@ class SubjectAltNames(BaseModel):
     other: list[str] = []
 
 
-class CertificateInfo(BaseModel):
+class CertificateInfo(Model):
     """Everything `inspect` shows about one certificate."""
 
     subject: str
@@ -92,7 +98,7 @@ class CertificateInfo(BaseModel):
     )
 
 
-class RequestInfo(BaseModel):
+class RequestInfo(Model):
     """A certificate signing request found where a certificate was expected."""
 
     subject: str
@@ -101,14 +107,14 @@ class RequestInfo(BaseModel):
     signature_valid: bool
 
 
-class PrivateKeyInfo(BaseModel):
+class PrivateKeyInfo(Model):
     """A private key found in a file: what it is, never its content."""
 
     encrypted: bool
     key: KeyInfo | None = None
 
 
-class CrlInfo(BaseModel):
+class CrlInfo(Model):
     """A certificate revocation list."""
 
     issuer: str
@@ -117,7 +123,7 @@ class CrlInfo(BaseModel):
     revoked_serials: list[str] = []
 
 
-class UploadVerdict(BaseModel):
+class UploadVerdict(Model):
     """Would Maintenance > Security > Server certificate accept this file as is (seed S1)."""
 
     accepted: bool
@@ -125,7 +131,7 @@ class UploadVerdict(BaseModel):
     conversion: list[str] = Field(default=[], description="how to turn the file into one it accepts")
 
 
-class FileReport(BaseModel):
+class FileReport(Model):
     """What one input file holds and what Expressway would make of it."""
 
     path: str
@@ -140,7 +146,7 @@ class FileReport(BaseModel):
     findings: list[Finding] = []
 
 
-class ChainLink(BaseModel):
+class ChainLink(Model):
     """One certificate on a built path and where it came from."""
 
     certificate: str
@@ -149,14 +155,14 @@ class ChainLink(BaseModel):
     serial: str
 
 
-class Verdict(BaseModel):
+class Verdict(Model):
     """One judgement of a chain: trusted or not, and the reasons."""
 
     trusted: bool
     reasons: list[str] = []
 
 
-class VerifyReport(BaseModel):
+class VerifyReport(Model):
     """What `verify` says about a leaf, its offered chain and a trusted list."""
 
     leaf: str
