@@ -146,6 +146,9 @@ def case_facts(case: Case, out: Facts) -> None:
         out.add("upload.failed", True, "case", value=s.upload_error)
     if s.upload_page:
         out.add("upload.page", s.upload_page, "case", value=s.upload_page)
+    problem = _reported_problem(case)
+    if problem:
+        out.add("report.problem", problem, "case", value=problem)
     changes = set(s.recent_changes)
     if s.previous_version and s.version and version_tuple(s.previous_version) != version_tuple(s.version):
         changes.add("upgrade")
@@ -158,6 +161,22 @@ def case_facts(case: Case, out: Facts) -> None:
     if sides:
         clustered = any(len(x.all_nodes()) > 1 or x.cluster_fqdn for x in sides)
         out.add("cluster.is_cluster", clustered, "case", value=str(clustered))
+
+
+def _reported_problem(case: Case) -> str | None:
+    """What the customer sees, when the case's symptoms already say it (so it is not asked again)."""
+    s = case.symptoms
+    if s.upload_error:
+        return "upload-error"
+    if s.ssh_tunnels == "down" and (not s.zone_status or zone_state(s.zone_status) == "up"):
+        return "ssh-down"
+    if s.zone_status and zone_state(s.zone_status) == "down":
+        return "zone-down"
+    if s.mra_login == "failed":
+        return "mra-login-failed"
+    if s.jabber_warning:
+        return "jabber-warning"
+    return None
 
 
 def symptom_facts(recognition: Recognition, out: Facts) -> None:
@@ -820,8 +839,8 @@ def summary_facts(out: Facts) -> None:
                 bad.params.get("peer")
                 or bad.params.get("name")
                 or bad.params.get("server")
-                or bad.params.get("node")
-                or bad.params.get("domain", "")
+                or bad.params.get("domain")
+                or bad.params.get("node", "")
             )
             if bad
             else "",

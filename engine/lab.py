@@ -206,3 +206,49 @@ def write_deployment(
     path = outdir / "case.yaml"
     path.write_text(_yaml_dump(case), encoding="utf-8")
     return path
+
+
+#: The bundled example cases (examples/cases/<name>): faults and the symptoms a customer reports.
+EXAMPLE_CASES: dict[str, tuple[list[str], dict[str, Any]]] = {
+    "zone-down-after-renewal": (
+        ["peer-address"],
+        {"zone_status": "Failed",
+         "log_lines": ['Event="Outbound TLS Negotiation Error" Service="SIP" Detail="Peer\'s TLS certificate '
+                       'identity was unacceptable" Protocol="TLS"'],
+         "recent_changes": ["certificate-renewal"]},
+    ),
+    "ssh-tunnels-down": (
+        ["c-trust-root-only"],
+        {"zone_status": "Active", "ssh_tunnels": "down", "alarms": ["35013"],
+         "recent_changes": ["certificate-renewal"]},
+    ),
+    "healthy": ([], {"zone_status": "Active", "ssh_tunnels": "up", "mra_login": "ok"}),
+}
+
+
+def write_examples(outdir: Path) -> list[Path]:
+    """Write every bundled example case under outdir; return the case paths."""
+    return [write_deployment(outdir / name, faults, symptoms=symptoms, title=name.replace("-", " "))
+            for name, (faults, symptoms) in EXAMPLE_CASES.items()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m certdoctor.lab OUTDIR [FAULT...]: write one deployment; `examples OUTDIR` writes the examples."""
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help"):
+        print("usage: python -m certdoctor.lab OUTDIR [FAULT...] | examples OUTDIR\nfaults:")
+        for name, what in FAULTS.items():
+            print(f"  {name:22} {what}")
+        return 0 if args else 2
+    if args[0] == "examples" and len(args) == 2:
+        for path in write_examples(Path(args[1])):
+            print(path)
+        return 0
+    print(write_deployment(Path(args[0]), args[1:]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -48,6 +48,11 @@ def certainties(kb: KnowledgeBase, facts: Mapping[str, Sequence[FactValue]]) -> 
     }
 
 
+def visible(certainty: float) -> float:
+    """What the ranking shows of a certainty: causes at or below zero are not listed."""
+    return max(0.0, certainty)
+
+
 @dataclass(frozen=True)
 class ScoredQuestion:
     """A question and how much its answer is expected to move the ranking."""
@@ -69,11 +74,12 @@ def with_answer(
 def score_questions(
     kb: KnowledgeBase, facts: Mapping[str, Sequence[FactValue]], answered: Iterable[str] = ()
 ) -> list[ScoredQuestion]:
-    """Questions about unknown facts, by the expected change their answer makes to the cause certainties.
+    """Questions about unknown facts, by the expected change their answer makes to the ranking.
 
-    Impact = mean over the choices of the L1 distance between the certainty vectors before and after
-    (choices equally likely). A question whose facts are all known already (from certificates, text or an
-    earlier answer) is never asked; one whose answers change nothing is left out.
+    Impact = mean over the choices (equally likely) of the L1 distance between the visible certainty
+    vectors before and after; a cause at or below zero is not shown, so pushing it further down does
+    not count. A question whose facts are all known already (from certificates, text or an earlier
+    answer) is never asked; one whose answers change nothing is left out.
     """
     before = certainties(kb, facts)
     skip = set(answered)
@@ -84,7 +90,7 @@ def score_questions(
         moves = []
         for choice in q.choices:
             after = certainties(kb, with_answer(facts, choice.sets))
-            moves.append(sum(abs(after[c] - before[c]) for c in before))
+            moves.append(sum(abs(visible(after[c]) - visible(before[c])) for c in before))
         impact = sum(moves) / len(moves)
         if impact > 1e-9:
             scored.append(ScoredQuestion(q, impact))

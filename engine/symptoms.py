@@ -51,26 +51,17 @@ def texts_of(symptoms: Symptoms) -> list[tuple[str, str]]:
     return texts
 
 
-def _excerpt(text: str, needle: str) -> str:
-    """The matched part of the text with a little context, for evidence."""
-    at = text.find(needle)
-    if at < 0:
-        return text[:120]
-    start = max(0, at - 20)
-    end = min(len(text), at + len(needle) + 20)
-    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+def _shown(text: str, limit: int = 160) -> str:
+    """The pasted text as the user wrote it, shortened for an evidence line."""
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
 
 
-def _match(pattern: SymptomPattern, norm: str) -> str | None:
-    for needle in pattern.contains:
-        n = normalise(needle)
-        if n and n in norm:
-            return _excerpt(norm, n)
-    if pattern.regex:
-        m = re.search(pattern.regex, norm)
-        if m:
-            return _excerpt(norm, m.group(0))
-    return None
+def _match(pattern: SymptomPattern, norm: str) -> bool:
+    """Whether any substring or the regex of the pattern occurs in the normalised text."""
+    if any((n := normalise(needle)) and n in norm for needle in pattern.contains):
+        return True
+    return bool(pattern.regex and re.search(pattern.regex, norm))
 
 
 def recognise(symptoms: Symptoms, kb: KnowledgeBase) -> Recognition:
@@ -82,9 +73,8 @@ def recognise(symptoms: Symptoms, kb: KnowledgeBase) -> Recognition:
         for pattern in kb.symptoms:
             if field_name not in pattern.fields:
                 continue
-            excerpt = _match(pattern, norm)
-            if excerpt is not None:
-                result.found.append(Recognised(pattern, field_name, excerpt))
+            if _match(pattern, norm):
+                result.found.append(Recognised(pattern, field_name, _shown(text)))
                 hit = True
         if not hit:
             result.unrecognised.append((field_name, text))
