@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from cryptography import x509
@@ -17,10 +18,10 @@ from certdoctor.case import Case, CertificateSource, Expressway
 from certdoctor.kb import FactValue, KnowledgeBase
 from certdoctor.symptoms import Recognition, normalise, recognise
 from certdoctor.x509.certfacts import CLIENT_AUTH, CertFacts
-from certdoctor.x509.describe import is_ca, label, unknown_oids
+from certdoctor.x509.describe import ip_or_none, is_ca, label, unknown_oids
 from certdoctor.x509.load import LoadedFile
 from certdoctor.x509.models import Finding
-from certdoctor.x509.names import match_host
+from certdoctor.x509.names import NameMatch, match_host, wildcard_matches
 from certdoctor.x509.path import BuiltPath, judge_path
 from certdoctor.x509.store import TrustStore
 from certdoctor.x509.upload import upload_verdict
@@ -43,7 +44,7 @@ class Fact(BaseModel):
         return {"t": "fact", "name": self.name, "value": self.value, "params": dict(self.params)}
 
 
-@dataclass
+@dataclass(eq=False)
 class Served:
     """A certificate one server presents: the leaf, the chain sent with it, where it came from."""
 
@@ -52,11 +53,26 @@ class Served:
     leaf: CertFacts
     chain: list[CertFacts]
 
+    @cached_property
+    def _match(self) -> NameMatch:
+        """The leaf's names, read once (a host that matches nothing, just to collect them)."""
+        return match_host(self.leaf.cert, "invalid.invalid", cn_fallback=False, partial_wildcards=False)
+
     @property
     def names(self) -> str:
         """Names on the leaf, for messages."""
-        m = match_host(self.leaf.cert, "invalid.invalid", cn_fallback=False, partial_wildcards=False)
+        m = self._match
         return ", ".join(m.dns_sans + m.ip_sans) or f"(no SAN; CN {m.cn})"
+
+    def has_name(self, host: str, *, cn: bool = False) -> bool:
+        """host is a SAN (DNS or IP) of the leaf; with cn, also the CN when there is no DNS SAN."""
+        m = self._match
+        address = ip_or_none(host)
+        if address is not None:
+            return str(address) in m.ip_sans
+        if any(wildcard_matches(n, host, partial=False) for n in m.dns_sans):
+            return True
+        return cn and not m.dns_sans and bool(m.cn) and wildcard_matches(m.cn or "", host, partial=False)
 
 
 @dataclass
@@ -281,7 +297,7 @@ def _missing(path: BuiltPath) -> str:
 
 
 def _on_cert(served: Served, host: str, *, cn: bool = False) -> bool:
-    return match_host(served.leaf.cert, host, cn_fallback=cn, partial_wildcards=False).matched
+    return served.has_name(host, cn=cn)
 
 
 def upload_facts(d: Deployment, out: Facts) -> None:
@@ -668,7 +684,7 @@ def certificate_facts(d: Deployment, out: Facts) -> None:
             weakness=weak or "none",
         )
     for served in d.c + d.e:
-        m = match_host(served.leaf.cert, "invalid.invalid", cn_fallback=False, partial_wildcards=False)
+        m = served._match
         wild = [n for n in (*m.dns_sans, m.cn or "") if "*" in n]
         out.add(
             "cert.wildcard",

@@ -79,9 +79,16 @@ def score_questions(
     Impact = mean over the choices (equally likely) of the L1 distance between the visible certainty
     vectors before and after; a cause at or below zero is not shown, so pushing it further down does
     not count. A question whose facts are all known already (from certificates, text or an earlier
-    answer) is never asked; one whose answers change nothing is left out.
+    answer) is never asked; one whose answers change nothing is left out. Only the rules that test a
+    fact the answer sets are re-evaluated.
     """
-    before = certainties(kb, facts)
+    testing: dict[str, list[tuple[Cause, Rule]]] = {}
+    for cause in kb.causes:
+        for rule in cause.rules:
+            for cond in rule.when:
+                testing.setdefault(cond.fact, []).append((cause, rule))
+    fired = {(c.id, r.id): rule_fires(r, facts) for c in kb.causes for r in c.rules}
+    before = {c.id: combine_all(r.certainty for r in c.rules if fired[(c.id, r.id)]) for c in kb.causes}
     skip = set(answered)
     scored: list[ScoredQuestion] = []
     for q in kb.questions:
@@ -89,8 +96,16 @@ def score_questions(
             continue
         moves = []
         for choice in q.choices:
-            after = certainties(kb, with_answer(facts, choice.sets))
-            moves.append(sum(abs(visible(after[c]) - visible(before[c])) for c in before))
+            after_facts = with_answer(facts, choice.sets)
+            changed = {(c.id, r.id): rule_fires(r, after_facts) for name in choice.sets
+                       for c, r in testing.get(name, ())}
+            move = 0.0
+            affected = {c.id: c for name in choice.sets for c, _ in testing.get(name, ())}
+            for cause in affected.values():
+                after = combine_all(r.certainty for r in cause.rules
+                                    if changed.get((cause.id, r.id), fired[(cause.id, r.id)]))
+                move += abs(visible(after) - visible(before[cause.id]))
+            moves.append(move)
         impact = sum(moves) / len(moves)
         if impact > 1e-9:
             scored.append(ScoredQuestion(q, impact))

@@ -4,9 +4,10 @@ durable_rules 2.0.28 has traps (../shared/durable-rules-notes.md); this module i
 - a private host without background threads (`_SyncHost`), one short-lived session per evaluation, deleted
   afterwards: no live engine state between calls, and no retraction (a changed answer is a new evaluation);
 - exceptions inside actions are swallowed into the session state: `evaluate` reads the state and raises;
-- a fact no rule observes is not stored: sink rules store every fact and conclusion, and `evaluate` checks
-  that every asserted fact was stored;
-- duplicates raise MessageObservedException: facts are de-duplicated first; a conclusion derived twice is fine;
+- a fact no rule observes is not stored (and a batch with one raises): only facts some rule condition
+  accepts are asserted, and `evaluate` checks that every asserted fact was stored; conclusions go to a
+  Python collector, not back into the engine;
+- duplicates raise MessageObservedException: facts are de-duplicated first, conclusions afterwards;
 - `false` never matches and numbers and strings compare loosely: values are encoded as tagged strings, and
   fact values are type-checked against knowledge/facts.yaml before they enter the engine.
 """
@@ -85,47 +86,41 @@ def _pattern(cond: Condition) -> dict[str, Any]:
     return {"$and": [{"t": "fact"}, {"name": cond.fact}, _test(cond)]}
 
 
-def _conclude(cause: str, rule: str, certainty: float, aliases: Sequence[str]) -> Callable[[Any], None]:
-    """The generic action: assert a conclusion naming the cause, rule and matched facts."""
+Collector = Callable[[Conclusion], None]
+
+
+def _conclude(cause: str, rule: str, certainty: float, aliases: Sequence[str],
+              collect: Collector) -> Callable[[Any], None]:
+    """The generic action: hand a conclusion naming the cause, rule and matched facts to the collector.
+
+    Conclusions are collected in Python rather than asserted back into the engine: no rule chains on
+    them, and each assert would cost a sink action and a JSON round trip.
+    """
 
     def action(c: Any) -> None:
-        from durable.engine import MessageObservedException
-
-        bound = [dict(c._m[alias]) for alias in aliases]  # raw matched facts (Content wrappers are not dicts)
-        for fact in bound:
+        bound = []
+        for alias in aliases:
+            fact = dict(c._m[alias])  # the raw matched fact (Content wrappers are not dicts)
             fact.pop("sid", None)
             fact.pop("id", None)
-        conclusion = {
-            "t": "conclusion",
-            "cause": cause,
-            "rule": rule,
-            "cf": certainty,
-            "bind": json.dumps(bound, sort_keys=True),
-        }
-        with contextlib.suppress(MessageObservedException):  # same rule, same facts: one is enough
-            c.assert_fact(conclusion)
+            bound.append(fact)
+        collect(Conclusion(cause=cause, rule=rule, certainty=certainty, facts=tuple(bound)))
 
     return action
 
 
-def _noop(c: Any) -> None:
-    """Sink rules keep facts and conclusions stored even when no other rule observes them."""
-
-
-def compile_rules(kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
-    """The KB as a durable_rules ruleset definition: one rule per KB rule, plus two sinks."""
+def compile_rules(kb: KnowledgeBase, collect: Collector) -> dict[str, dict[str, Any]]:
+    """The KB as a durable_rules ruleset definition: one rule per KB rule, plus the fact sink."""
     rules: dict[str, dict[str, Any]] = {}
     for cause in kb.causes:
         for rule in cause.rules:
             aliases = [f"f{i}" for i in range(len(rule.when))]
             rules[f"{cause.id}/{rule.id}"] = {
                 "all": [{alias: _pattern(cond)} for alias, cond in zip(aliases, rule.when, strict=True)],
-                "run": _conclude(cause.id, rule.id, rule.certainty, aliases),
+                "run": _conclude(cause.id, rule.id, rule.certainty, aliases, collect),
             }
     if len(rules) > MAX_RULES:
         raise RuleEngineError(f"{len(rules)} rules: durable_rules hangs above ~512 per ruleset; split the KB")
-    rules["_sink_facts"] = {"all": [{"m": {"t": "fact"}}], "run": _noop}
-    rules["_sink_conclusions"] = {"all": [{"m": {"t": "conclusion"}}], "run": _noop}
     return rules
 
 
@@ -148,9 +143,16 @@ class RuleEngine:
         self.kb = kb
         self.name = "certdoctor"
         self._host = _host_class()()
-        self._host.set_rulesets({self.name: compile_rules(kb)})
+        self._collected: list[Conclusion] = []
+        self._host.set_rulesets({self.name: compile_rules(kb, self._collected.append)})
         self._lock = threading.Lock()
         self._live: set[str] = set()
+        #: The conditions on each fact name: a fact no condition accepts cannot take part in any firing.
+        self.conditions: dict[str, list[Condition]] = {}
+        for cause in kb.causes:
+            for rule in cause.rules:
+                for cond in rule.when:
+                    self.conditions.setdefault(cond.fact, []).append(cond)
 
     def check_facts(self, facts: Sequence[Fact]) -> None:
         """Refuse facts the KB does not declare, or of the wrong type: they would be silently useless."""
@@ -170,23 +172,37 @@ class RuleEngine:
                 )
 
     def evaluate(self, facts: Sequence[Fact]) -> list[Conclusion]:
-        """Run every rule over the facts in a new session; return the conclusions, then drop the session."""
+        """Run every rule over the facts in a new session; return the conclusions, then drop the session.
+
+        Every fact is type-checked; only facts some rule condition accepts enter the engine. Those are
+        all observed by a rule, so the engine stores them (checked below): none is silently lost, and no
+        sink rule is needed.
+        """
         self.check_facts(facts)
-        unique: dict[str, dict[str, object]] = {}
+        unique: dict[tuple[object, ...], dict[str, object]] = {}
         for fact in facts:
-            form = fact.engine_form()
-            form["value"] = encode(fact.value)
-            unique.setdefault(json.dumps(form, sort_keys=True), form)
+            if not any(cond.holds(fact.value) for cond in self.conditions.get(fact.name, ())):
+                continue
+            key = (fact.name, type(fact.value).__name__, fact.value, tuple(sorted(fact.params.items())))
+            if key not in unique:
+                form = fact.engine_form()
+                form["value"] = encode(fact.value)
+                unique[key] = form
         sid = uuid.uuid4().hex
         with self._lock:
             self._live.add(sid)
+            self._collected.clear()
             try:
-                for form in unique.values():
-                    self._host.assert_fact(self.name, {**form, "sid": sid})
+                if unique:  # one batch: duplicates were removed above, so no item is rejected
+                    try:
+                        self._host.assert_facts(self.name, [{**form, "sid": sid} for form in unique.values()])
+                    except Exception as exc:  # MessageNotHandled/Observed: the filter above failed its job
+                        raise RuleEngineError(f"the engine refused a fact: {exc}") from None
                 state = self._host.get_state(self.name, sid) if unique else {}
                 if state.get("exception"):
                     raise RuleEngineError(f"a rule action failed: {str(state['exception'])[:300]}")
                 stored = self._host.get_facts(self.name, sid) if unique else []
+                collected = list(self._collected)
             finally:
                 if unique:
                     self._delete(sid)
@@ -195,13 +211,8 @@ class RuleEngine:
         kept = sum(1 for f in stored if f.get("t") == "fact")
         if kept != len(unique):
             raise RuleEngineError(f"{len(unique) - kept} fact(s) were not stored by the engine")
-        conclusions = [
-            Conclusion(
-                cause=f["cause"], rule=f["rule"], certainty=float(f["cf"]), facts=tuple(json.loads(f["bind"]))
-            )
-            for f in stored
-            if f.get("t") == "conclusion"
-        ]
+        unique_conclusions = {(c.cause, c.rule, json.dumps(c.facts, sort_keys=True)): c for c in collected}
+        conclusions = list(unique_conclusions.values())
         return sorted(conclusions, key=lambda c: (c.cause, c.rule, json.dumps(c.facts, sort_keys=True)))
 
     def live_sessions(self) -> int:

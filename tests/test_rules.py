@@ -69,9 +69,19 @@ def test_duplicate_facts_do_not_raise(engine: RuleEngine) -> None:
     assert fired(engine, [f, f]) == {"zone.peer-address-mismatch/zone-down"}
 
 
-def test_unobserved_facts_are_stored_not_lost(engine: RuleEngine) -> None:
-    # a declared fact no rule tests (restart... true) is kept by the sink; the count check passes
+def test_facts_no_rule_observes_are_kept_out_and_the_rest_all_stored(engine: RuleEngine) -> None:
+    # durable_rules drops a fact no rule observes (and rejects a batch holding one): such facts are
+    # filtered out before asserting, and every asserted fact is checked to be stored
     assert engine.evaluate([fact("restart.done_after_change", True), fact("zone.status", "up")]) == []
+    assert fired(engine, [fact("zone.status", "up"), fact("zone.status", "down")]) == {
+        "zone.peer-address-mismatch/zone-down"}
+
+
+def test_a_fact_the_engine_does_not_store_is_an_error(engine: RuleEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = engine._host.get_facts
+    monkeypatch.setattr(engine._host, "get_facts", lambda name, sid: real(name, sid)[1:])
+    with pytest.raises(RuleEngineError, match="not stored"):
+        engine.evaluate([fact("zone.status", "down"), fact("restart.done_after_change", False)])
 
 
 def test_exception_inside_an_action_is_raised_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,11 +113,10 @@ def test_compiled_rules_agree_with_the_python_twin(engine: RuleEngine) -> None:
         assert twin == {c.cause for c in engine.evaluate(facts)}
 
 
-def test_sink_rules_are_compiled_and_rule_count_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_rule_is_compiled_and_the_count_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     kb = load_knowledge(MINI)
-    compiled = compile_rules(kb)
-    assert "_sink_facts" in compiled and "_sink_conclusions" in compiled
-    assert len(compiled) == sum(len(c.rules) for c in kb.causes) + 2
+    compiled = compile_rules(kb, lambda conclusion: None)
+    assert len(compiled) == sum(len(c.rules) for c in kb.causes)
     monkeypatch.setattr(rules_module, "MAX_RULES", 3)  # durable_rules hangs above ~512: refuse, never hang
     with pytest.raises(RuleEngineError, match="split the KB"):
-        compile_rules(kb)
+        compile_rules(kb, lambda conclusion: None)

@@ -484,6 +484,12 @@ def _load_pkcs12(loaded: LoadedFile, der: bytes, password: bytes | None) -> None
     raise InputError(loaded.source, "is a PKCS#12 (.pfx/.p12) file and the password given does not open it")
 
 
+def _der_key(der: bytes, password: bytes | None) -> object:
+    """A DER private key. The RSA self-check is skipped: keys are only compared, never used to sign,
+    and the check costs tens of milliseconds per key."""
+    return load_der_private_key(der, password=password, unsafe_skip_rsa_key_validation=True)
+
+
 def _load_der_key(der: bytes, password: bytes | None, source: str, where: str) -> PrivateKeyItem:
     """A DER private key, or a one-line error when it is not one."""
     item = _try_der_key(der, password, source, where)
@@ -495,7 +501,7 @@ def _load_der_key(der: bytes, password: bytes | None, source: str, where: str) -
 def _try_der_key(der: bytes, password: bytes | None, source: str, where: str) -> PrivateKeyItem | None:
     """A DER private key; an encrypted one without a password is recognised, not opened."""
     try:
-        return PrivateKeyItem(encrypted=False, key=load_der_private_key(der, password=None))
+        return PrivateKeyItem(encrypted=False, key=_der_key(der, None))
     except ValueError:
         return None
     except TypeError:  # encrypted: cryptography asks for a password
@@ -503,7 +509,7 @@ def _try_der_key(der: bytes, password: bytes | None, source: str, where: str) ->
     if password is None:
         return PrivateKeyItem(encrypted=True)
     try:
-        return PrivateKeyItem(encrypted=True, key=load_der_private_key(der, password=password))
+        return PrivateKeyItem(encrypted=True, key=_der_key(der, password))
     except (ValueError, TypeError):
         raise InputError(source, f"{where} is an encrypted private key the password does not open") from None
 
@@ -514,6 +520,7 @@ def _load_pem_key(body: str, label: str, password: bytes | None, source: str, wh
         return PrivateKeyItem(encrypted=True)
     pem = f"-----BEGIN {label}-----{body}-----END {label}-----\n".encode()
     try:
-        return PrivateKeyItem(encrypted=True, key=load_pem_private_key(pem, password=password))
+        key = load_pem_private_key(pem, password, unsafe_skip_rsa_key_validation=True)
+        return PrivateKeyItem(encrypted=True, key=key)
     except (ValueError, TypeError):
         raise InputError(source, f"{where} is an encrypted private key the password does not open") from None
