@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from certdoctor.x509.models import Finding
+from certdoctor.x509.findings import Finding
 
 
 class _Model(BaseModel):

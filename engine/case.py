@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,6 +163,8 @@ def unknown_field_warnings(case: BaseModel, path: str = "") -> list[str]:
     warnings: list[str] = []
     for key in case.model_extra or {}:
         where = f"{path}.{key}" if path else key
+        import difflib  # only when a field is unknown
+
         near = difflib.get_close_matches(key, list(type(case).model_fields), n=1)
         hint = f"; did you mean '{near[0]}'?" if near else ""
         warnings.append(f"unknown field '{where}' is ignored{hint}")
@@ -179,17 +180,15 @@ def unknown_field_warnings(case: BaseModel, path: str = "") -> list[str]:
     return warnings
 
 
-class _CountingLoader(yaml.SafeLoader):
-    """SafeLoader that refuses documents with too many aliases (billion-laughs expansion)."""
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    aliases = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            self.aliases += 1
-            if self.aliases > MAX_YAML_ALIASES:
-                raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} aliases")
-        return super().compose_node(parent, index)
+def _load_yaml(text: str) -> Any:
+    """Safe YAML, refusing documents with more aliases than MAX_YAML_ALIASES (billion-laughs expansion)."""
+    aliases = sum(1 for event in yaml.parse(text, Loader=_SafeLoader) if isinstance(event, yaml.AliasEvent))
+    if aliases > MAX_YAML_ALIASES:
+        raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} aliases")
+    return yaml.load(text, Loader=_SafeLoader)
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:
@@ -212,14 +211,7 @@ def parse_case(text: str, source: str) -> Case:
     if len(text.encode("utf-8", errors="ignore")) > MAX_CASE_BYTES:
         raise InputError(source, f"case file is larger than {MAX_CASE_BYTES} bytes")
     try:
-        if text.lstrip().startswith("{"):
-            data = json.loads(text)
-        else:
-            loader = _CountingLoader(text)
-            try:
-                data = loader.get_single_data()
-            finally:
-                loader.dispose()
+        data = json.loads(text) if text.lstrip().startswith("{") else _load_yaml(text)
     except json.JSONDecodeError as exc:
         raise InputError(source, f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
     except yaml.YAMLError as exc:

@@ -133,7 +133,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def _server_certificate(loaded: LoadedFile) -> x509.Certificate:
     """The certificate to upload: the first that is not a CA, else the first."""
-    from certdoctor.x509.describe import is_ca
+    from certdoctor.x509.naming import is_ca
 
     return next((c for c in loaded.certificates if not is_ca(c)), loaded.certificates[0])
 
@@ -168,9 +168,7 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
 
     case = read_case(args.case)
     at = _parse_time(args.at) if args.at else None
-    answer = diagnose_case(
-        case, base_dir=Path(args.case).resolve().parent, source=args.case, lang=args.lang, at=at
-    )
+    answer = diagnose_case(case, base_dir=Path(args.case).resolve().parent, source=args.case, lang=args.lang, at=at)
     for warning in answer.warnings:
         print(f"certdoctor: {args.case}: {warning}", file=sys.stderr)
     if args.format == "json":
@@ -233,13 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     def password_options(p: argparse.ArgumentParser) -> None:
         group = p.add_mutually_exclusive_group()
         group.add_argument("--password", help="password of a PKCS#12 (.pfx/.p12) file or encrypted key")
-        group.add_argument(
-            "--password-env", metavar="VAR", help="read that password from environment variable VAR"
-        )
+        group.add_argument("--password-env", metavar="VAR", help="read that password from environment variable VAR")
 
-    p = sub.add_parser(
-        "inspect", help="say what a certificate file is and whether Expressway accepts it for upload"
-    )
+    p = sub.add_parser("inspect", help="say what a certificate file is and whether Expressway accepts it for upload")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--format", choices=["text", "json"], default="text")
     password_options(p)
@@ -270,9 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("case", metavar="CASE", help="case file (YAML or JSON, see docs/case-file.md)")
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of titles and steps")
-    p.add_argument(
-        "--at", metavar="TIME", help="judge validity at this time (default: the case's at, or now)"
-    )
+    p.add_argument("--at", metavar="TIME", help="judge validity at this time (default: the case's at, or now)")
     p.set_defaults(func=cmd_diagnose)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the case file or the answer")
@@ -299,6 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; errors are one line on stderr, never a traceback."""
+    # certdoctor's own models use no pydantic plugin; scanning every installed package for one costs
+    # milliseconds at each start (only in this process, which is certdoctor's own)
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

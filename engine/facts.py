@@ -10,38 +10,39 @@ from functools import cached_property
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
-from pydantic import BaseModel, ConfigDict
 
 from certdoctor.case import Case, CertificateSource, Expressway
 from certdoctor.kb import FactValue, KnowledgeBase
 from certdoctor.symptoms import Recognition, normalise, recognise
 from certdoctor.x509.certfacts import CLIENT_AUTH, CertFacts
-from certdoctor.x509.describe import ip_or_none, is_ca, label, unknown_oids
+from certdoctor.x509.findings import Finding
 from certdoctor.x509.load import LoadedFile
-from certdoctor.x509.models import Finding
 from certdoctor.x509.names import NameMatch, match_host, wildcard_matches
+from certdoctor.x509.naming import ip_or_none, is_ca, label, unknown_oids
 from certdoctor.x509.path import BuiltPath, judge_path
 from certdoctor.x509.store import TrustStore
 from certdoctor.x509.upload import upload_verdict
 
 
-class Fact(BaseModel):
-    """One established fact: a name from knowledge/facts.yaml, its value and what it is about."""
+@dataclass
+class Fact:
+    """One established fact: a name from knowledge/facts.yaml, its value and what it is about.
 
-    model_config = ConfigDict(defer_build=True)
+    Internal (never read from outside), so a dataclass: seventy of these per diagnosis need no validation.
+    """
 
     name: str
     value: FactValue
-    params: dict[str, str] = {}
     source: str
+    params: dict[str, str] = field(default_factory=dict)
     message: str = ""
     ok: bool | None = None
 
     def engine_form(self) -> dict[str, object]:
         """The dict asserted into the rules engine (no reserved 'id'/'sid' keys)."""
-        return {"t": "fact", "name": self.name, "value": self.value, "params": dict(self.params)}
+        return {"name": self.name, "value": self.value, "params": dict(self.params)}
 
 
 @dataclass(eq=False)
@@ -229,9 +230,7 @@ class Deployment:
             for i, node in enumerate(cucm.nodes):
                 name = node.fqdn or f"cucm node {i + 1}"
                 if node.certificate:
-                    self.tomcat += self._one(
-                        "cucm tomcat", name, node.certificate, f"cucm.nodes[{i}].certificate"
-                    )
+                    self.tomcat += self._one("cucm tomcat", name, node.certificate, f"cucm.nodes[{i}].certificate")
                 if node.callmanager_certificate:
                     self.callmanager += self._one(
                         "cucm callmanager",
@@ -337,11 +336,7 @@ def upload_facts(d: Deployment, out: Facts) -> None:
             trusted,
             "certificates",
             f"the CAs of {label(leaf_cert)} are "
-            + (
-                "all in the trusted list"
-                if trusted
-                else f"not all in the trusted list: {chain_problems[0].message}"
-            ),
+            + ("all in the trusted list" if trusted else f"not all in the trusted list: {chain_problems[0].message}"),
             ok=trusted,
             file=upload.file,
             target=str(target),
@@ -369,6 +364,8 @@ def upload_facts(d: Deployment, out: Facts) -> None:
 
 def _public_der(key: object) -> bytes:
     """SubjectPublicKeyInfo DER of a public key, or of a private key's public half."""
+    from cryptography.hazmat.primitives import serialization  # only with an upload key
+
     public: Any = key.public_key() if hasattr(key, "public_key") else key
     der: bytes = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return der
@@ -571,8 +568,7 @@ def name_facts(d: Deployment, out: Facts) -> None:
                 "cert.own_name_on_cert",
                 on,
                 "certificates",
-                f"{served.node} " + ("is" if on else "is not") + f" a name on its own certificate "
-                f"({served.names})",
+                f"{served.node} " + ("is" if on else "is not") + f" a name on its own certificate ({served.names})",
                 ok=on,
                 node=served.node,
                 names=served.names,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -244,7 +246,51 @@ def _file(root: Path, name: str, model: type[BaseModel]) -> Any:
     return _validated(model, _read_yaml(path, text), path)
 
 
+def _cache_dir() -> Path:
+    """Where validated knowledge bases are cached: $CERTDOCTOR_CACHE_DIR, else the user's cache dir."""
+    explicit = os.environ.get("CERTDOCTOR_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "certdoctor"
+
+
+def _fingerprint(root: Path) -> tuple[str, list[Path]]:
+    """A hash over every knowledge file's name and content (and the code version that validated it)."""
+    from certdoctor._version import __version__
+
+    files = sorted([*root.glob("*.yaml"), *(root / "causes").glob("*.yaml")])
+    digest = hashlib.sha256(f"{__version__}\n".encode())
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:32], files
+
+
 def _load(root: Path) -> KnowledgeBase:
+    """A validated knowledge base; the validated form is cached as JSON keyed by the files' content."""
+    try:
+        key, _ = _fingerprint(root)
+    except OSError:
+        return _parse(root)
+    cached = _cache_dir() / f"kb-{key}.json"
+    try:
+        return KnowledgeBase.model_validate_json(cached.read_bytes())
+    except (OSError, ValidationError):
+        pass
+    kb = _parse(root)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(kb.model_dump_json(by_alias=True), encoding="utf-8")
+        partial.replace(cached)
+    except OSError:
+        pass  # a read-only home is fine: the next start validates the YAML again
+    return kb
+
+
+def _parse(root: Path) -> KnowledgeBase:
+    """Read and validate the YAML files of a knowledge directory."""
     facts = _file(root, "facts.yaml", _FactsFile).facts
     questions = _file(root, "questions.yaml", _QuestionsFile).questions
     symptoms = _file(root, "symptoms.yaml", _SymptomsFile).symptoms
@@ -304,8 +350,7 @@ def lint(kb: KnowledgeBase) -> list[LintProblem]:
                 LintProblem(
                     file=where,
                     key="rules",
-                    problem="no positive rule can fire: every one tests a value no "
-                    "source or question produces",
+                    problem="no positive rule can fire: every one tests a value no source or question produces",
                 )
             )
     for q in kb.questions:
@@ -315,9 +360,7 @@ def lint(kb: KnowledgeBase) -> list[LintProblem]:
                 where = f"questions.yaml:{q.id}"
                 if spec is None:
                     problems.append(
-                        LintProblem(
-                            file="questions.yaml", key=f"{q.id}.{c.value}", problem=f"unknown fact '{name}'"
-                        )
+                        LintProblem(file="questions.yaml", key=f"{q.id}.{c.value}", problem=f"unknown fact '{name}'")
                     )
                 elif (message := _type_problem(spec, value)) is not None:
                     problems.append(LintProblem(file=where, key=f"{c.value}", problem=f"{name}: {message}"))

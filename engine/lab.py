@@ -88,9 +88,7 @@ def write_deployment(
             sans += [f"collab-edge.{DOMAIN}", DOMAIN]
         if "wildcard" in faults:
             sans = [f"*.{DOMAIN}"]
-        extra: list[tuple[str, str]] = (
-            [("1.3.6.1.4.1.6449.1.2.1.5.1", "x")] if "unknown-oid" in faults else []
-        )
+        extra: list[tuple[str, str]] = [("1.3.6.1.4.1.6449.1.2.1.5.1", "x")] if "unknown-oid" in faults else []
         window: dict[str, Any] = {}
         if "e-expired" in faults:
             window = {
@@ -212,15 +210,23 @@ def write_deployment(
 EXAMPLE_CASES: dict[str, tuple[list[str], dict[str, Any]]] = {
     "zone-down-after-renewal": (
         ["peer-address"],
-        {"zone_status": "Failed",
-         "log_lines": ['Event="Outbound TLS Negotiation Error" Service="SIP" Detail="Peer\'s TLS certificate '
-                       'identity was unacceptable" Protocol="TLS"'],
-         "recent_changes": ["certificate-renewal"]},
+        {
+            "zone_status": "Failed",
+            "log_lines": [
+                'Event="Outbound TLS Negotiation Error" Service="SIP" Detail="Peer\'s TLS certificate '
+                'identity was unacceptable" Protocol="TLS"'
+            ],
+            "recent_changes": ["certificate-renewal"],
+        },
     ),
     "ssh-tunnels-down": (
         ["c-trust-root-only"],
-        {"zone_status": "Active", "ssh_tunnels": "down", "alarms": ["35013"],
-         "recent_changes": ["certificate-renewal"]},
+        {
+            "zone_status": "Active",
+            "ssh_tunnels": "down",
+            "alarms": ["35013"],
+            "recent_changes": ["certificate-renewal"],
+        },
     ),
     "healthy": ([], {"zone_status": "Active", "ssh_tunnels": "up", "mra_login": "ok"}),
 }
@@ -228,8 +234,10 @@ EXAMPLE_CASES: dict[str, tuple[list[str], dict[str, Any]]] = {
 
 def write_examples(outdir: Path) -> list[Path]:
     """Write every bundled example case under outdir; return the case paths."""
-    return [write_deployment(outdir / name, faults, symptoms=symptoms, title=name.replace("-", " "))
-            for name, (faults, symptoms) in EXAMPLE_CASES.items()]
+    return [
+        write_deployment(outdir / name, faults, symptoms=symptoms, title=name.replace("-", " "))
+        for name, (faults, symptoms) in EXAMPLE_CASES.items()
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -43,9 +43,7 @@ def rule_fires(rule: Rule, facts: Mapping[str, Sequence[FactValue]]) -> bool:
 
 def certainties(kb: KnowledgeBase, facts: Mapping[str, Sequence[FactValue]]) -> dict[str, float]:
     """Combined certainty per cause over the rules that fire on these fact values."""
-    return {
-        cause.id: combine_all(r.certainty for r in cause.rules if rule_fires(r, facts)) for cause in kb.causes
-    }
+    return {cause.id: combine_all(r.certainty for r in cause.rules if rule_fires(r, facts)) for cause in kb.causes}
 
 
 def visible(certainty: float) -> float:
@@ -61,9 +59,7 @@ class ScoredQuestion:
     impact: float
 
 
-def with_answer(
-    facts: Mapping[str, Sequence[FactValue]], sets: Mapping[str, FactValue]
-) -> dict[str, list[FactValue]]:
+def with_answer(facts: Mapping[str, Sequence[FactValue]], sets: Mapping[str, FactValue]) -> dict[str, list[FactValue]]:
     """Fact values after an answer (an answered fact replaces what was unknown)."""
     merged = {k: list(v) for k, v in facts.items()}
     for name, value in sets.items():
@@ -97,13 +93,15 @@ def score_questions(
         moves = []
         for choice in q.choices:
             after_facts = with_answer(facts, choice.sets)
-            changed = {(c.id, r.id): rule_fires(r, after_facts) for name in choice.sets
-                       for c, r in testing.get(name, ())}
+            changed = {
+                (c.id, r.id): rule_fires(r, after_facts) for name in choice.sets for c, r in testing.get(name, ())
+            }
             move = 0.0
             affected = {c.id: c for name in choice.sets for c, _ in testing.get(name, ())}
             for cause in affected.values():
-                after = combine_all(r.certainty for r in cause.rules
-                                    if changed.get((cause.id, r.id), fired[(cause.id, r.id)]))
+                after = combine_all(
+                    r.certainty for r in cause.rules if changed.get((cause.id, r.id), fired[(cause.id, r.id)])
+                )
                 move += abs(visible(after) - visible(before[cause.id]))
             moves.append(move)
         impact = sum(moves) / len(moves)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -83,14 +83,15 @@ def _test(cond: Condition) -> dict[str, Any]:
 
 
 def _pattern(cond: Condition) -> dict[str, Any]:
-    return {"$and": [{"t": "fact"}, {"name": cond.fact}, _test(cond)]}
+    return {"$and": [{"name": cond.fact}, _test(cond)]}  # only facts enter the engine: no type tag needed
 
 
 Collector = Callable[[Conclusion], None]
 
 
-def _conclude(cause: str, rule: str, certainty: float, aliases: Sequence[str],
-              collect: Collector) -> Callable[[Any], None]:
+def _conclude(
+    cause: str, rule: str, certainty: float, aliases: Sequence[str], collect: Collector
+) -> Callable[[Any], None]:
     """The generic action: hand a conclusion naming the cause, rule and matched facts to the collector.
 
     Conclusions are collected in Python rather than asserted back into the engine: no rule chains on
@@ -188,7 +189,7 @@ class RuleEngine:
                 form = fact.engine_form()
                 form["value"] = encode(fact.value)
                 unique[key] = form
-        sid = uuid.uuid4().hex
+        sid = os.urandom(16).hex()  # not uuid: its import costs milliseconds at every start
         with self._lock:
             self._live.add(sid)
             self._collected.clear()
@@ -208,7 +209,7 @@ class RuleEngine:
                     self._delete(sid)
                 else:
                     self._live.discard(sid)
-        kept = sum(1 for f in stored if f.get("t") == "fact")
+        kept = len(stored)
         if kept != len(unique):
             raise RuleEngineError(f"{len(unique) - kept} fact(s) were not stored by the engine")
         unique_conclusions = {(c.cause, c.rule, json.dumps(c.facts, sort_keys=True)): c for c in collected}

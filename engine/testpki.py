@@ -87,8 +87,7 @@ _EC_CURVES: dict[int, tuple[Callable[[], ec.EllipticCurve], int]] = {
     384: (
         ec.SECP384R1,
         int(
-            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
-            "C7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973",
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973",
             16,
         ),
     ),
@@ -297,9 +296,7 @@ def _is_prime_candidate(candidate: int) -> bool:
     return _miller_rabin(candidate, _MR_ROUNDS)
 
 
-def _random_prime(
-    rng: random.Random, bits: int, is_prime: Callable[[int], bool] = _is_prime_candidate
-) -> int:
+def _random_prime(rng: random.Random, bits: int, is_prime: Callable[[int], bool] = _is_prime_candidate) -> int:
     """A prime of exactly ``bits`` bits, top two bits set, with gcd(65537, p - 1) == 1.
 
     Draws an odd start from ``rng``, sieves a window of odd candidates with the primes below
@@ -329,9 +326,7 @@ def _random_prime(
             i = sieve.find(1, i + 1)
 
 
-def _derive_rsa(
-    material: bytes, size: int, is_prime: Callable[[int], bool] = _is_prime_candidate
-) -> rsa.RSAPrivateKey:
+def _derive_rsa(material: bytes, size: int, is_prime: Callable[[int], bool] = _is_prime_candidate) -> rsa.RSAPrivateKey:
     """An RSA key of exactly ``size`` bits from seeded prime generation."""
     rng = random.Random(int.from_bytes(_digest(b"rsa", size, material), "big"))
     p_bits = size // 2
@@ -407,13 +402,9 @@ class Issued:
     def key_pem(self, password: bytes | None = None) -> bytes:
         """The key as PKCS#8 PEM; deterministic unencrypted, random salt/IV with a password."""
         encryption: serialization.KeySerializationEncryption = (
-            serialization.NoEncryption()
-            if password is None
-            else serialization.BestAvailableEncryption(password)
+            serialization.NoEncryption() if password is None else serialization.BestAvailableEncryption(password)
         )
-        return self.key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
-        )
+        return self.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
 
     @property
     def cn(self) -> str | None:
@@ -628,9 +619,7 @@ def _url_extensions(
         out.append((x509.CRLDistributionPoints(points), False))
     if ocsp_urls or aia_issuer_urls:
         descriptions = [
-            x509.AccessDescription(
-                x509.oid.AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(url)
-            )
+            x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(url))
             for url in ocsp_urls
         ] + [
             x509.AccessDescription(
@@ -671,9 +660,7 @@ class TestPKI:
         value = int.from_bytes(_digest(b"serial", self.seed, subject, issuer, count), "big")
         return value % (_SERIAL_LIMIT - 1) + 1
 
-    def _window(
-        self, days: int, not_before: datetime | None, not_after: datetime | None
-    ) -> tuple[datetime, datetime]:
+    def _window(self, days: int, not_before: datetime | None, not_after: datetime | None) -> tuple[datetime, datetime]:
         """Validity: not_before defaults to the epoch, not_after to not_before + days."""
         start = _utc(not_before) if not_before is not None else self.epoch
         end = _utc(not_after) if not_after is not None else start + timedelta(days=days)
@@ -1041,9 +1028,7 @@ def pkcs12(
         )
     else:
         encryption = serialization.BestAvailableEncryption(password)
-    return _pkcs12.serialize_key_and_certificates(
-        name, issued.key, issued.certificate, list(cas) or None, encryption
-    )
+    return _pkcs12.serialize_key_and_certificates(name, issued.key, issued.certificate, list(cas) or None, encryption)
 
 
 def windows_base64(cert: x509.Certificate) -> bytes:
@@ -1098,8 +1083,7 @@ _EXAMPLE_FILES: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "expe.pem",
-        "Expressway-E server cert, CN expe.example.com, SANs expe/collab-edge/example.com,"
-        " EKU serverAuth+clientAuth",
+        "Expressway-E server cert, CN expe.example.com, SANs expe/collab-edge/example.com, EKU serverAuth+clientAuth",
         "`openssl x509 -in expe.pem -noout -ext subjectAltName,extendedKeyUsage`",
     ),
     (
@@ -1121,8 +1105,7 @@ _EXAMPLE_FILES: tuple[tuple[str, str, str], ...] = (
     (
         "trusted-root-only.pem",
         "Trust store with only the root (the SSH-tunnel case: intermediate missing)",
-        "`openssl verify -CAfile trusted-root-only.pem expe.pem`: error 20, unable to get"
-        " local issuer certificate",
+        "`openssl verify -CAfile trusted-root-only.pem expe.pem`: error 20, unable to get local issuer certificate",
     ),
     (
         "trusted-full.pem",

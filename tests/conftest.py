@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from certdoctor.testpki import Issued, KeySpec, TestPKI
+
+# validated knowledge bases are cached per user; tests use their own cache, never the developer's
+os.environ["CERTDOCTOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="certdoctor-test-cache-")
 
 #: The instant the tests judge validity at: inside every default validity window of the PKI.
 AT = datetime(2026, 1, 15, tzinfo=UTC)

@@ -120,3 +120,24 @@ def test_every_rule_is_compiled_and_the_count_is_bounded(monkeypatch: pytest.Mon
     monkeypatch.setattr(rules_module, "MAX_RULES", 3)  # durable_rules hangs above ~512: refuse, never hang
     with pytest.raises(RuleEngineError, match="split the KB"):
         compile_rules(kb, lambda conclusion: None)
+
+
+def test_knowledge_cache_follows_the_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from certdoctor import kb as kb_module
+
+    monkeypatch.setenv("CERTDOCTOR_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "kb"
+    shutil.copytree(MINI, root)
+    first = kb_module.load_knowledge(root)
+    cached = list((tmp_path / "cache").glob("kb-*.json"))
+    assert len(cached) == 1
+    assert kb_module.load_knowledge(root) == first  # served from the cache, same content
+    cause = root / "causes" / "restart.required.yaml"
+    cause.write_text(cause.read_text().replace("certainty: 0.7", "certainty: 0.75"))
+    changed = kb_module.load_knowledge(root)
+    assert changed.cause("restart.required").rules[0].certainty == 0.75
+    for stale in (tmp_path / "cache").glob("kb-*.json"):
+        stale.write_text("{not json")
+    assert kb_module.load_knowledge(root) == changed  # a corrupt cache is ignored, not trusted

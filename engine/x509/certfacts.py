@@ -10,7 +10,6 @@ from functools import cached_property
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
-from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtensionOID
 
 from certdoctor.x509.der import (
@@ -19,7 +18,7 @@ from certdoctor.x509.der import (
     readable_extensions,
     split_certificate,
 )
-from certdoctor.x509.describe import label
+from certdoctor.x509.naming import label
 from certdoctor.x509.signatures import signed_by
 
 #: Extensions OpenSSL 3.0 understands; a critical extension outside this set fails verification.
@@ -76,9 +75,7 @@ def _canonical_value(value: str | bytes) -> str | bytes:
 
 def name_key(name: x509.Name) -> tuple[tuple[tuple[str, str | bytes], ...], ...]:
     """A hashable key under which two names compare as OpenSSL's X509_NAME_cmp compares them."""
-    return tuple(
-        tuple(sorted((a.oid.dotted_string, _canonical_value(a.value)) for a in rdn)) for rdn in name.rdns
-    )
+    return tuple(tuple(sorted((a.oid.dotted_string, _canonical_value(a.value)) for a in rdn)) for rdn in name.rdns)
 
 
 @dataclass(eq=False)
@@ -206,6 +203,8 @@ class CertFacts:
     @cached_property
     def explicit_curve(self) -> bool:
         """The EC key carries explicit curve parameters (OpenSSL rejects these in chains)."""
+        from cryptography.hazmat.primitives.serialization import Encoding  # rare path: keep start-up light
+
         parts = split_certificate(self.cert.public_bytes(Encoding.DER))
         return parts is not None and has_explicit_curve(parts)
 
@@ -253,11 +252,7 @@ class CertFacts:
         """OpenSSL ossl_x509_likely_issued: names, key ids and key type agree (no signature check)."""
         if issuer.invalid_reason or self.invalid_reason:
             return False
-        return (
-            self.issuer_key == issuer.subject_key
-            and self.akid_matches(issuer)
-            and self.sig_alg_matches_key(issuer)
-        )
+        return self.issuer_key == issuer.subject_key and self.akid_matches(issuer) and self.sig_alg_matches_key(issuer)
 
     def signed_by(self, issuer: CertFacts) -> bool:
         """Real signature check, cached per issuer."""

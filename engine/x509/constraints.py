@@ -149,8 +149,7 @@ def name_constraint_violations(chain: Sequence[CertFacts]) -> list[tuple[int, st
                     problems.append(
                         (
                             i,
-                            f"name '{shown}' on {facts.label} is {verdict} by the "
-                            f"nameConstraints of {chain[j].label}",
+                            f"name '{shown}' on {facts.label} is {verdict} by the nameConstraints of {chain[j].label}",
                         )
                     )
     return problems

@@ -10,7 +10,7 @@ from cryptography import x509
 from cryptography.x509.oid import CRLEntryExtensionOID, ExtensionOID
 
 from certdoctor.x509.certfacts import CertFacts, name_key
-from certdoctor.x509.describe import name_text
+from certdoctor.x509.naming import name_text
 from certdoctor.x509.signatures import crl_signed_by
 
 _HANDLED_CRITICAL_CRL = {
@@ -34,18 +34,14 @@ def crl_label(crl: x509.CertificateRevocationList) -> str:
     return f"CRL of '{name_text(crl.issuer)}' (this update {crl.last_update_utc:%Y-%m-%d})"
 
 
-def _crl_problem(
-    crl: x509.CertificateRevocationList, issuer: CertFacts, at: datetime
-) -> RevocationProblem | None:
+def _crl_problem(crl: x509.CertificateRevocationList, issuer: CertFacts, at: datetime) -> RevocationProblem | None:
     """Why this CRL cannot be used to judge certificates of issuer, or None when it can."""
     who = crl_label(crl)
     try:
         exts = crl.extensions
     except Exception as exc:  # malformed or duplicated CRL extensions
         return RevocationProblem("revocation.crl-unreadable", f"{who} has unreadable extensions: {exc}")
-    unknown = [
-        e.oid.dotted_string for e in exts if e.critical and e.oid.dotted_string not in _HANDLED_CRITICAL_CRL
-    ]
+    unknown = [e.oid.dotted_string for e in exts if e.critical and e.oid.dotted_string not in _HANDLED_CRITICAL_CRL]
     if unknown:
         return RevocationProblem(
             "revocation.crl-critical-extension",
@@ -60,9 +56,7 @@ def _crl_problem(
     if not crl_signed_by(crl, issuer.cert):
         return RevocationProblem("revocation.crl-signature-invalid", f"{who} is not signed by {issuer.label}")
     if crl.last_update_utc > at:
-        return RevocationProblem(
-            "revocation.crl-not-yet-valid", f"{who} is not valid yet at {at:%Y-%m-%d %H:%M}Z"
-        )
+        return RevocationProblem("revocation.crl-not-yet-valid", f"{who} is not valid yet at {at:%Y-%m-%d %H:%M}Z")
     if crl.next_update_utc is not None and crl.next_update_utc < at:
         return RevocationProblem(
             "revocation.crl-expired",
@@ -110,8 +104,7 @@ def check_revocation(
         return [
             RevocationProblem(
                 "revocation.revoked",
-                f"{cert.label} is revoked by {crl_label(crl)} since "
-                f"{entry.revocation_date_utc:%Y-%m-%d}{reason}",
+                f"{cert.label} is revoked by {crl_label(crl)} since {entry.revocation_date_utc:%Y-%m-%d}{reason}",
             )
         ]
     return problems[:1]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 
 
 def tlv(data: bytes, offset: int) -> tuple[int, int, int] | None:
@@ -172,6 +171,8 @@ def readable_extensions(cert: x509.Certificate) -> tuple[x509.Extensions, list[E
         return cert.extensions, []
     except Exception as whole:  # cryptography raises ValueError, TypeError, DuplicateExtension
         first_error = str(whole) or type(whole).__name__
+    from cryptography.hazmat.primitives.serialization import Encoding  # only for broken certificates
+
     parts = split_certificate(cert.public_bytes(Encoding.DER))
     if parts is None:
         return x509.Extensions([]), [ExtensionProblem("?", False, first_error)]
@@ -183,9 +184,7 @@ def readable_extensions(cert: x509.Certificate) -> tuple[x509.Extensions, list[E
     for ext in parts.extensions:
         if seen[ext.oid] > 1:
             if not any(p.oid == ext.oid for p in problems):
-                problems.append(
-                    ExtensionProblem(ext.oid, ext.critical, "the extension appears more than once")
-                )
+                problems.append(ExtensionProblem(ext.oid, ext.critical, "the extension appears more than once"))
             continue
         try:
             _ = x509.load_der_x509_certificate(rebuild(parts, [ext])).extensions

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
 from typing import TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.x509.oid import ExtensionOID, NameOID
+from cryptography.x509.oid import ExtensionOID
 
 from certdoctor.x509.der import readable_extensions
 from certdoctor.x509.models import (
@@ -20,36 +19,16 @@ from certdoctor.x509.models import (
     RequestInfo,
     SubjectAltNames,
 )
-from certdoctor.x509.signatures import signed_by
+from certdoctor.x509.naming import (  # re-exported: describe is where users look for them
+    common_name,
+    is_self_signed,
+    label,
+    name_text,
+    serial_hex,
+    unknown_oids,
+)
 
 T = TypeVar("T")
-
-#: Attribute OIDs Expressway decodes; anything else in a subject or issuer breaks SSH tunnels (N7).
-KNOWN_NAME_OIDS = {
-    NameOID.COMMON_NAME,
-    NameOID.COUNTRY_NAME,
-    NameOID.LOCALITY_NAME,
-    NameOID.STATE_OR_PROVINCE_NAME,
-    NameOID.STREET_ADDRESS,
-    NameOID.ORGANIZATION_NAME,
-    NameOID.ORGANIZATIONAL_UNIT_NAME,
-    NameOID.SERIAL_NUMBER,
-    NameOID.SURNAME,
-    NameOID.GIVEN_NAME,
-    NameOID.TITLE,
-    NameOID.GENERATION_QUALIFIER,
-    NameOID.DN_QUALIFIER,
-    NameOID.PSEUDONYM,
-    NameOID.DOMAIN_COMPONENT,
-    NameOID.EMAIL_ADDRESS,
-    NameOID.POSTAL_CODE,
-    NameOID.JURISDICTION_COUNTRY_NAME,
-    NameOID.JURISDICTION_LOCALITY_NAME,
-    NameOID.JURISDICTION_STATE_OR_PROVINCE_NAME,
-    NameOID.BUSINESS_CATEGORY,
-    NameOID.USER_ID,
-    NameOID.INITIALS,
-}
 
 EKU_NAMES = {
     "1.3.6.1.5.5.7.3.1": "serverAuth",
@@ -70,44 +49,6 @@ KEY_USAGE_FIELDS = (
     "key_cert_sign",
     "crl_sign",
 )
-
-
-def name_text(name: x509.Name) -> str:
-    """RFC 4514 text of a name; unknown attribute OIDs are shown dotted, as OpenSSL does."""
-    try:
-        return name.rfc4514_string()
-    except ValueError:
-        return ",".join(f"{a.oid.dotted_string}=?" for a in name)
-
-
-def common_name(name: x509.Name) -> str | None:
-    """The last CN of a name (the one OpenSSL uses), or None."""
-    try:
-        values = name.get_attributes_for_oid(NameOID.COMMON_NAME)
-    except ValueError:
-        return None
-    if not values:
-        return None
-    value = values[-1].value
-    return value if isinstance(value, str) else value.decode("latin-1")
-
-
-def label(cert: x509.Certificate) -> str:
-    """How findings name a certificate: its CN (or subject) and serial."""
-    cn = common_name(cert.subject)
-    who = f"'{cn}'" if cn else f"'{name_text(cert.subject) or '(empty subject)'}'"
-    return f"{who} (serial {serial_hex(cert)})"
-
-
-def serial_hex(cert: x509.Certificate) -> str:
-    """Serial number in hex, lowercase, even length."""
-    text = format(cert.serial_number, "x")
-    return text if len(text) % 2 == 0 else "0" + text
-
-
-def unknown_oids(name: x509.Name) -> list[str]:
-    """Dotted OIDs in a name that Expressway does not decode."""
-    return [a.oid.dotted_string for a in name if a.oid not in KNOWN_NAME_OIDS]
 
 
 def key_info(key: object) -> KeyInfo:
@@ -158,8 +99,7 @@ class FieldReader:
                 Finding(
                     severity="error",
                     code="parse.extension-unreadable",
-                    message=f"{label(cert)}: extension {_oid_label(problem.oid)} cannot be parsed: "
-                    f"{problem.reason}",
+                    message=f"{label(cert)}: extension {_oid_label(problem.oid)} cannot be parsed: {problem.reason}",
                     certificate=label(cert),
                     field=_oid_label(problem.oid),
                 )
@@ -189,26 +129,9 @@ class FieldReader:
             return None
 
 
-def is_ca(cert: x509.Certificate) -> bool:
-    """basicConstraints says CA:TRUE (an unreadable extension list counts as not a CA)."""
-    extensions, _ = readable_extensions(cert)
-    try:
-        bc = extensions.get_extension_for_class(x509.BasicConstraints)
-    except x509.ExtensionNotFound:
-        return False
-    return bc.value.ca
-
-
 def fingerprint(cert: x509.Certificate, algorithm: hashes.HashAlgorithm) -> str:
     """Colon-separated upper-case hex fingerprint, as Windows and Expressway show it."""
     return cert.fingerprint(algorithm).hex(":").upper()
-
-
-def is_self_signed(cert: x509.Certificate) -> bool:
-    """Subject equals issuer and the certificate's own key verifies its signature."""
-    if cert.subject != cert.issuer:
-        return False
-    return signed_by(cert, cert)
 
 
 def describe_certificate(cert: x509.Certificate) -> CertificateInfo:
@@ -320,9 +243,7 @@ def describe_request(csr: x509.CertificateSigningRequest) -> RequestInfo:
         key: KeyInfo | None = key_info(csr.public_key())
     except Exception:
         key = None
-    return RequestInfo(
-        subject=name_text(csr.subject), sans=sans, key=key, signature_valid=csr.is_signature_valid
-    )
+    return RequestInfo(subject=name_text(csr.subject), sans=sans, key=key, signature_valid=csr.is_signature_valid)
 
 
 def describe_crl(crl: x509.CertificateRevocationList) -> CrlInfo:
@@ -337,11 +258,3 @@ def describe_crl(crl: x509.CertificateRevocationList) -> CrlInfo:
         next_update=crl.next_update_utc,
         revoked_serials=serials,
     )
-
-
-def ip_or_none(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The IP address in text, or None when it is a DNS name."""
-    try:
-        return ipaddress.ip_address(text.strip("[]"))
-    except ValueError:
-        return None

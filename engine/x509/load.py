@@ -9,17 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import (
-    load_der_private_key,
-    load_pem_private_key,
-    pkcs7,
-    pkcs12,
-)
 
 from certdoctor.errors import InputError
 from certdoctor.limits import MAX_CERTIFICATES_PER_FILE, MAX_FILE_BYTES
 from certdoctor.x509.der import tlv
-from certdoctor.x509.models import FileFormat
+from certdoctor.x509.findings import FileFormat
 
 _PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 #]+)-----(.*?)-----END ([A-Z0-9 #]+)-----", re.DOTALL)
 _PEM_BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 #]+)-----")
@@ -175,8 +169,7 @@ def _parse_pem(text: str, source: str, size: int, password: bytes | None) -> Loa
                 f"PEM block '{dangling.group(1)}' has no END line: the file is truncated",
             )
         loaded.notes.append(
-            f"a '{dangling.group(1)}' block after block {len(labels)} has no END line and was "
-            "skipped (truncated?)"
+            f"a '{dangling.group(1)}' block after block {len(labels)} has no END line and was skipped (truncated?)"
         )
         tail = tail[: dangling.start()]
     outside.append(tail)
@@ -282,9 +275,7 @@ def _parse_unarmoured(data: bytes, source: str, size: int, password: bytes | Non
             der = base64.b64decode(b"".join(stripped.split()), validate=True)
             fmt_if_der = FileFormat.BASE64
         except (binascii.Error, ValueError):
-            raise InputError(
-                source, "looks like Base-64 text but does not decode (truncated or corrupted?)"
-            ) from None
+            raise InputError(source, "looks like Base-64 text but does not decode (truncated or corrupted?)") from None
     elif _looks_like_text(data):
         lines = data.decode("latin-1").strip().splitlines()
         first = lines[0][:60] if lines else ""
@@ -314,8 +305,7 @@ def _first_tlv(der: bytes, source: str, where: str) -> bytes:
     if hlen + clen > len(der):
         raise InputError(
             source,
-            f"{where} is truncated: its DER structure declares {hlen + clen} bytes but only "
-            f"{len(der)} are present",
+            f"{where} is truncated: its DER structure declares {hlen + clen} bytes but only {len(der)} are present",
         )
     return der[: hlen + clen]
 
@@ -391,9 +381,7 @@ def _parse_der(loaded: LoadedFile, der: bytes, password: bytes | None) -> None:
             cert = x509.load_der_x509_certificate(der)
         except ValueError as cert_error:
             if shape == "certificate":
-                raise InputError(
-                    source, f"is a DER certificate that cannot be parsed: {cert_error}"
-                ) from None
+                raise InputError(source, f"is a DER certificate that cannot be parsed: {cert_error}") from None
         else:
             loaded.certificates.append(_checked(cert, source, where))
             return
@@ -451,6 +439,8 @@ def _checked(cert: x509.Certificate, source: str, where: str) -> x509.Certificat
 
 def _load_pkcs7(der: bytes, source: str, where: str) -> list[x509.Certificate]:
     """Certificates of a PKCS#7 / .p7b bundle."""
+    from cryptography.hazmat.primitives.serialization import pkcs7  # loaded only for .p7b files
+
     try:
         certs = list(pkcs7.load_der_pkcs7_certificates(der))
     except ValueError as exc:
@@ -462,10 +452,12 @@ def _load_pkcs7(der: bytes, source: str, where: str) -> list[x509.Certificate]:
 
 def _load_pkcs12(loaded: LoadedFile, der: bytes, password: bytes | None) -> None:
     """Certificates and key of a PKCS#12 / .pfx file; tries no password and '' first."""
+    from cryptography.hazmat.primitives.serialization.pkcs12 import load_pkcs12  # only for .pfx files
+
     attempts = [password] if password is not None else [None, b""]
     for attempt in attempts:
         try:
-            bundle = pkcs12.load_pkcs12(der, attempt)
+            bundle = load_pkcs12(der, attempt)
         except ValueError:
             continue
         certs = ([bundle.cert.certificate] if bundle.cert is not None else []) + [
@@ -478,15 +470,15 @@ def _load_pkcs12(loaded: LoadedFile, der: bytes, password: bytes | None) -> None
             loaded.private_keys.append(PrivateKeyItem(encrypted=False, key=bundle.key))
         return
     if password is None:
-        raise InputError(
-            loaded.source, "is a PKCS#12 (.pfx/.p12) file protected by a password: give --password"
-        )
+        raise InputError(loaded.source, "is a PKCS#12 (.pfx/.p12) file protected by a password: give --password")
     raise InputError(loaded.source, "is a PKCS#12 (.pfx/.p12) file and the password given does not open it")
 
 
 def _der_key(der: bytes, password: bytes | None) -> object:
     """A DER private key. The RSA self-check is skipped: keys are only compared, never used to sign,
     and the check costs tens of milliseconds per key."""
+    from cryptography.hazmat.primitives.serialization import load_der_private_key  # only for key files
+
     return load_der_private_key(der, password=password, unsafe_skip_rsa_key_validation=True)
 
 
@@ -520,6 +512,8 @@ def _load_pem_key(body: str, label: str, password: bytes | None, source: str, wh
         return PrivateKeyItem(encrypted=True)
     pem = f"-----BEGIN {label}-----{body}-----END {label}-----\n".encode()
     try:
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
         key = load_pem_private_key(pem, password, unsafe_skip_rsa_key_validation=True)
         return PrivateKeyItem(encrypted=True, key=key)
     except (ValueError, TypeError):

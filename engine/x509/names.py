@@ -9,7 +9,7 @@ from typing import Literal
 from cryptography import x509
 
 from certdoctor.x509.der import readable_extensions
-from certdoctor.x509.describe import common_name, ip_or_none
+from certdoctor.x509.naming import common_name, ip_or_none
 
 MatchKind = Literal["san-dns", "san-ip", "cn"]
 
@@ -91,9 +91,7 @@ def match_host(cert: x509.Certificate, host: str, *, cn_fallback: bool, partial_
         if address in ip_sans:
             kind, matched_name = "san-ip", str(address)
     else:
-        matched_name = next(
-            (n for n in dns_sans if wildcard_matches(n, host, partial=partial_wildcards)), None
-        )
+        matched_name = next((n for n in dns_sans if wildcard_matches(n, host, partial=partial_wildcards)), None)
         if matched_name is not None:
             kind = "san-dns"
         elif cn_fallback and not dns_sans and cn and wildcard_matches(cn, host, partial=partial_wildcards):

@@ -14,8 +14,8 @@ from certdoctor.limits import MAX_CHAIN_DEPTH, MAX_PATH_BUILDING_STEPS
 from certdoctor.x509.certfacts import MS_SGC, NS_SGC, SERVER_AUTH, CertFacts
 from certdoctor.x509.constraints import name_constraint_violations
 from certdoctor.x509.crl import check_revocation
-from certdoctor.x509.describe import name_text
 from certdoctor.x509.names import match_host
+from certdoctor.x509.naming import name_text
 from certdoctor.x509.store import TrustStore
 
 Source = Literal["leaf", "chain", "trusted"]
@@ -98,9 +98,7 @@ def build_path(
     return BuiltPath(chain=chain, sources=sources, anchored=anchored)
 
 
-def _trust_problems(
-    path: BuiltPath, untrusted: Sequence[CertFacts], store: TrustStore, max_depth: int
-) -> None:
+def _trust_problems(path: BuiltPath, untrusted: Sequence[CertFacts], store: TrustStore, max_depth: int) -> None:
     """Explain why the path does not end at a trusted self-signed root, if it does not."""
     chain = path.chain
     intermediates = len(chain) - 2 if path.anchored else len(chain) - 1
@@ -119,9 +117,7 @@ def _trust_problems(
     if last.self_signed:
         if depth == 0:
             path.problems.append(
-                PathProblem(
-                    "chain.leaf-self-signed", 0, f"{last.label} is self-signed and not in the trusted list"
-                )
+                PathProblem("chain.leaf-self-signed", 0, f"{last.label} is self-signed and not in the trusted list")
             )
         else:
             path.problems.append(
@@ -176,9 +172,7 @@ def _extension_problems(path: BuiltPath, at: datetime) -> None:
     plen = 0
     for i, facts in enumerate(chain):
         if facts.invalid_reason:
-            path.problems.append(
-                PathProblem("chain.invalid-extension", i, f"{facts.label}: {facts.invalid_reason}")
-            )
+            path.problems.append(PathProblem("chain.invalid-extension", i, f"{facts.label}: {facts.invalid_reason}"))
             continue
         if facts.public_key is None:
             path.problems.append(
@@ -189,11 +183,7 @@ def _extension_problems(path: BuiltPath, at: datetime) -> None:
                     "explicit curve parameters)",
                 )
             )
-        elif (
-            len(chain) > 1
-            and isinstance(facts.public_key, ec.EllipticCurvePublicKey)
-            and facts.explicit_curve
-        ):
+        elif len(chain) > 1 and isinstance(facts.public_key, ec.EllipticCurvePublicKey) and facts.explicit_curve:
             path.problems.append(
                 PathProblem(
                     "chain.explicit-curve",
@@ -222,8 +212,7 @@ def _extension_problems(path: BuiltPath, at: datetime) -> None:
                 PathProblem(
                     "chain.eku-no-server-auth",
                     i,
-                    f"{what} {facts.label} has extendedKeyUsage without serverAuth "
-                    "(TLS Web Server Authentication)",
+                    f"{what} {facts.label} has extendedKeyUsage without serverAuth (TLS Web Server Authentication)",
                 )
             )
         if i == 0 and facts.key_usage is not None:
@@ -243,8 +232,7 @@ def _extension_problems(path: BuiltPath, at: datetime) -> None:
                 PathProblem(
                     "chain.path-length-exceeded",
                     i,
-                    f"{facts.label} allows {bc.path_length} CA(s) below it (pathLenConstraint) but "
-                    f"the path has {plen}",
+                    f"{facts.label} allows {bc.path_length} CA(s) below it (pathLenConstraint) but the path has {plen}",
                 )
             )
         if i > 0 and not facts.self_issued:
@@ -256,9 +244,7 @@ def _not_a_ca(facts: CertFacts, depth: int) -> PathProblem:
     ku = facts.key_usage
     bc = facts.basic_constraints
     if ku is not None and not ku.key_cert_sign:
-        return PathProblem(
-            "chain.ca-no-keycertsign", depth, f"CA {facts.label} has keyUsage without keyCertSign"
-        )
+        return PathProblem("chain.ca-no-keycertsign", depth, f"CA {facts.label} has keyUsage without keyCertSign")
     if bc is not None and not bc.ca:
         return PathProblem(
             "chain.ca-not-ca",
@@ -310,8 +296,7 @@ def _signature_and_time_problems(path: BuiltPath, at: datetime) -> None:
                 PathProblem(
                     "validity.expired",
                     i,
-                    f"{facts.label} expired on {facts.not_after:%Y-%m-%d %H:%M}Z "
-                    f"(checked at {at:%Y-%m-%d %H:%M}Z)",
+                    f"{facts.label} expired on {facts.not_after:%Y-%m-%d %H:%M}Z (checked at {at:%Y-%m-%d %H:%M}Z)",
                 )
             )
 

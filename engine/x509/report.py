@@ -26,8 +26,7 @@ def report_for(loaded: LoadedFile) -> FileReport:
         certificates=certificates,
         requests=[describe_request(r) for r in loaded.requests],
         private_keys=[
-            PrivateKeyInfo(encrypted=k.encrypted, key=key_info(k.key) if k.key else None)
-            for k in loaded.private_keys
+            PrivateKeyInfo(encrypted=k.encrypted, key=key_info(k.key) if k.key else None) for k in loaded.private_keys
         ],
         crls=[describe_crl(c) for c in loaded.crls],
         upload=upload_verdict(loaded),

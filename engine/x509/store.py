@@ -6,7 +6,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import verification
 
 from certdoctor.x509.certfacts import CertFacts
@@ -93,6 +92,8 @@ class TrustStore:
 
 def _key_bytes(facts: CertFacts) -> bytes:
     """The SubjectPublicKeyInfo DER, identifying the key."""
+    from cryptography.hazmat.primitives import serialization  # only when subjects repeat
+
     key = facts.public_key
     if key is None:
         return facts.fingerprint

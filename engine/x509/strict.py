@@ -16,8 +16,8 @@ from cryptography.x509.oid import ExtensionOID
 from certdoctor.x509.certfacts import CertFacts, name_key
 from certdoctor.x509.crl import check_revocation, crl_label
 from certdoctor.x509.der import readable_extensions
-from certdoctor.x509.describe import common_name, ip_or_none
 from certdoctor.x509.names import normalize_host
+from certdoctor.x509.naming import common_name, ip_or_none
 from certdoctor.x509.store import TrustStore
 
 ANY_EKU = "2.5.29.37.0"
@@ -70,10 +70,7 @@ def strict_verify(
     if subject is None:
         return StrictResult(
             False,
-            [
-                "no host given and the certificate has no DNS or IP SAN to "
-                "check it against (RFC 6125 needs a SAN)"
-            ],
+            ["no host given and the certificate has no DNS or IP SAN to check it against (RFC 6125 needs a SAN)"],
         )
     builder = verification.PolicyBuilder().store(store).time(at)
     if max_depth is not None:

@@ -94,9 +94,7 @@ def render_file_report(report: FileReport, style: Style = plain) -> str:
     if up.accepted:
         lines.append(style("  Upload (Maintenance > Security > Server certificate): accepted as is", "pass"))
     else:
-        lines.append(
-            style("  Upload (Maintenance > Security > Server certificate): NOT accepted as is", "warning")
-        )
+        lines.append(style("  Upload (Maintenance > Security > Server certificate): NOT accepted as is", "warning"))
         lines += [f"    - {r}" for r in up.reasons]
         if up.conversion:
             lines.append("    How to fix:")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from certdoctor.x509.describe import is_ca, is_self_signed, label
+from certdoctor.x509.findings import FileFormat, UploadVerdict
 from certdoctor.x509.load import LoadedFile
-from certdoctor.x509.models import FileFormat, UploadVerdict
+from certdoctor.x509.naming import is_ca, is_self_signed, label
 
 _CONVERT = "certdoctor convert {path} -o server.pem   (writes the server certificate as PEM)"
 _WINDOWS = (
@@ -46,8 +46,7 @@ def upload_verdict(loaded: LoadedFile) -> UploadVerdict:
         conversion += [
             f"openssl x509 -inform DER -in {path} -out server.pem"
             if fmt is FileFormat.DER
-            else "add the line -----BEGIN CERTIFICATE----- before and -----END CERTIFICATE----- "
-            "after the text",
+            else "add the line -----BEGIN CERTIFICATE----- before and -----END CERTIFICATE----- after the text",
             _WINDOWS,
         ]
     elif fmt in (FileFormat.PKCS7_DER, FileFormat.PKCS7_PEM):
@@ -60,8 +59,7 @@ def upload_verdict(loaded: LoadedFile) -> UploadVerdict:
             f"openssl pkcs7{inform} -print_certs -in {path} -out all.pem, keep only the server "
             "certificate block; load the CA certificates under Maintenance > Security > "
             "Trusted CA certificate",
-            "Windows: open the .p7b, select the server certificate, Copy to File... > "
-            "'Base-64 encoded X.509 (.CER)'",
+            "Windows: open the .p7b, select the server certificate, Copy to File... > 'Base-64 encoded X.509 (.CER)'",
         ]
     elif fmt is FileFormat.PKCS12:
         reasons.append(
@@ -75,9 +73,7 @@ def upload_verdict(loaded: LoadedFile) -> UploadVerdict:
         ]
     elif fmt is FileFormat.MIXED_PEM:
         reasons.append("the PEM file mixes certificates with other blocks (private key, CSR, CRL)")
-        conversion.append(
-            "keep only the server certificate block in the file; upload the private key in its own field"
-        )
+        conversion.append("keep only the server certificate block in the file; upload the private key in its own field")
     if loaded.utf16:
         reasons.append("the text is UTF-16 ('Unicode' in Notepad); Expressway expects ASCII")
         conversion.append("save the file again with encoding ANSI/UTF-8 (Notepad: Save As > Encoding)")
@@ -86,9 +82,7 @@ def upload_verdict(loaded: LoadedFile) -> UploadVerdict:
         conversion.append("save the file again as UTF-8 without BOM or ANSI")
     if loaded.text_outside_pem:
         reasons.append("there is text outside the -----BEGIN/END CERTIFICATE----- block")
-        conversion.append(
-            "delete everything before -----BEGIN CERTIFICATE----- and after -----END CERTIFICATE-----"
-        )
+        conversion.append("delete everything before -----BEGIN CERTIFICATE----- and after -----END CERTIFICATE-----")
     certs = loaded.certificates
     if fmt is FileFormat.PEM_BUNDLE:
         reasons.append(

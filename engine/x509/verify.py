@@ -11,9 +11,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from certdoctor.limits import MAX_CHAIN_DEPTH
 from certdoctor.x509.certfacts import CLIENT_AUTH, SERVER_AUTH, CertFacts
-from certdoctor.x509.describe import serial_hex, unknown_oids
 from certdoctor.x509.models import ChainLink, Finding, Verdict, VerifyReport
 from certdoctor.x509.names import match_host
+from certdoctor.x509.naming import serial_hex, unknown_oids
 from certdoctor.x509.path import BuiltPath, CrlMode, judge_path
 from certdoctor.x509.store import TrustStore
 from certdoctor.x509.strict import StrictResult, strict_verify
@@ -47,14 +47,10 @@ def verify_chain(
         require_crl=require_crl,
         max_depth=MAX_CHAIN_DEPTH if max_depth is None else max_depth,
     )
-    strict = strict_verify(
-        leaf, [f.cert for f in offered], store, at, host=host, crls=crls, max_depth=max_depth
-    )
+    strict = strict_verify(leaf, [f.cert for f in offered], store, at, host=host, crls=crls, max_depth=max_depth)
     expressway = Verdict(trusted=path.trusted, reasons=[p.message for p in path.problems])
     strict_verdict = Verdict(trusted=strict.trusted, reasons=strict.reasons)
-    findings = (
-        _path_findings(path) + _certificate_findings(path, host) + _store_findings(store, path, offered)
-    )
+    findings = _path_findings(path) + _certificate_findings(path, host) + _store_findings(store, path, offered)
     return VerifyReport(
         leaf=leaf_facts.label,
         host=host,
