@@ -141,6 +141,13 @@ class Case(CaseModel):
     cucm: Cucm | None = None
     jabber: Jabber | None = None
     crls: list[str] = []
+    answers: dict[str, str] = Field(
+        default={},
+        description="answers to certdoctor's questions (knowledge/questions.yaml): question id -> choice value",
+    )
+    origin: str | None = Field(
+        default=None, description="scenario files: the seed section or Cisco document this situation comes from"
+    )
     expect: Expectation | None = None
 
     @field_validator("at")

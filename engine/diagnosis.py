@@ -171,7 +171,7 @@ def diagnose_case(
     rules = engine or (shipped_engine() if kb is None else RuleEngine(knowledge))
     facts = derive(case, CertificateSource(base_dir, source), knowledge, at)
     conclusions = rules.evaluate(facts.items)
-    answer = rank(knowledge, facts, conclusions, lang, answered)
+    answer = rank(knowledge, facts, conclusions, lang, [*case.answers, *answered])
     answer.warnings = unknown_field_warnings(case)
     return answer
 

@@ -174,3 +174,27 @@ def test_kb_check_passes_and_cause_reference_is_current(capsys: pytest.CaptureFi
     assert main(["kb", "doc"]) == 0
     generated = capsys.readouterr().out
     assert generated == (Path(__file__).resolve().parents[1] / "docs" / "causes.md").read_text()
+
+
+def test_answers_in_the_case_file_set_facts_and_are_not_asked_again() -> None:
+    answer = diagnose({"symptoms": {"zone_status": "Failed"}, "answers": {"ntp_synchronized": "no"}})
+    assert answer.diagnoses[0].cause == "time.not-synchronized"
+    assert "ntp_synchronized" not in [q.id for q in answer.questions]
+    synchronised = diagnose({"symptoms": {"zone_status": "Failed"}, "answers": {"ntp_synchronized": "yes"}})
+    assert "time.not-synchronized" not in [d.cause for d in synchronised.diagnoses]
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"ntp_synchronised": "no"}, "answers.ntp_synchronised: no such question; did you mean 'ntp_synchronized'?"),
+        ({"ntp_synchronized": "maybe"}, "answers.ntp_synchronized: 'maybe' is not one of its choices (yes, no)"),
+    ],
+)
+def test_a_bad_answer_names_the_file_and_the_question(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], answers: dict[str, str], message: str
+) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text(json.dumps({"answers": answers}), encoding="utf-8")
+    assert main(["diagnose", str(path)]) == 2
+    assert capsys.readouterr().err.strip() == f"certdoctor: {path}: {message}"
