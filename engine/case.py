@@ -124,9 +124,12 @@ class Jabber(CaseModel):
 class Expectation(CaseModel):
     """Scenario files only: what the ranking must show."""
 
-    top: str | None = None
-    includes: list[str] = []
-    excludes: list[str] = []
+    top: str | None = Field(default=None, description='the cause that must rank first; "none": no cause at all')
+    includes: list[str] = Field(default=[], description="causes that must appear somewhere in the ranking")
+    excludes: list[str] = Field(default=[], description="causes that must not appear (a near miss for each)")
+    steps: list[str] = Field(
+        default=[], description="menu paths or step texts the top cause's remediation must show, in this order"
+    )
 
 
 class Case(CaseModel):

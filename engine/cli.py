@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +17,7 @@ from certdoctor.errors import CertdoctorError, InputError
 if TYPE_CHECKING:
     from cryptography import x509
 
+    from certdoctor.scenarios.run import ScenarioResult
     from certdoctor.x509.load import LoadedFile
     from certdoctor.x509.text import Style
 
@@ -218,6 +219,78 @@ def cmd_kb_doc(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _write_output(path: str, text: str) -> None:
+    """Write a report file (replacing an earlier report) via a temporary file, so no half file is left."""
+    out = Path(path)
+    partial = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise InputError(path, f"cannot write: {exc.strerror or exc}") from None
+
+
+def _progress_bar() -> Callable[[int, int, ScenarioResult], None] | None:
+    """A one-line progress bar on stderr, only on a terminal (CI logs get the table alone)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int, result: ScenarioResult) -> None:
+        filled = 30 * done // total
+        line = f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {result.name[:36]:<36}"
+        print(line if done < total else "\r" + " " * len(line) + "\r", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def cmd_scenarios_run(args: argparse.Namespace) -> int:
+    """Run scenarios and check their expectations; exit 1 on any failure or broken scenario."""
+    from certdoctor.scenarios.report import side_by_side, summary_table
+    from certdoctor.scenarios.run import discover, run
+
+    report, _ = run(discover(args.paths), progress=None if args.format == "json" else _progress_bar())
+    if args.junit:
+        from certdoctor.scenarios.report import junit_xml
+
+        _write_output(args.junit, junit_xml(report))
+    if args.format == "json":
+        print(report.model_dump_json(indent=2))
+    else:
+        print(summary_table(report))
+        for result in report.results:
+            if not result.passed:
+                print()
+                print(side_by_side(result))
+    return EXIT_OK if report.ok else EXIT_FOUND
+
+
+def cmd_scenarios_coverage(args: argparse.Namespace) -> int:
+    """Report knowledge-base coverage; exit 1 when a cause lacks a positive or near miss or a rule never fires."""
+    from certdoctor.diagnosis import shipped_engine
+    from certdoctor.scenarios.coverage import coverage, coverage_text
+    from certdoctor.scenarios.run import discover, run
+
+    engine = shipped_engine()
+    _, evaluated = run(discover(args.paths), engine)
+    report = coverage(evaluated, engine.kb)
+    print(report.model_dump_json(indent=2) if args.format == "json" else coverage_text(report))
+    return EXIT_OK if report.ok else EXIT_FOUND
+
+
+def cmd_scenarios_mutate(args: argparse.Namespace) -> int:
+    """Mutate the knowledge-base data and score how many mutants the scenarios catch."""
+    from certdoctor.diagnosis import shipped_engine
+    from certdoctor.scenarios.mutate import OPERATORS, mutate, mutation_text
+    from certdoctor.scenarios.run import discover, run
+
+    engine = shipped_engine()
+    _, evaluated = run(discover(args.paths), engine)
+    report = mutate(evaluated, engine.kb, args.operator or OPERATORS)
+    print(report.model_dump_json(indent=2) if args.format == "json" else mutation_text(report, args.survivors))
+    return EXIT_OK if report.score >= args.min_score else EXIT_FOUND
+
+
 def build_parser() -> argparse.ArgumentParser:
     """All sub-commands and their options."""
     parser = _Parser(
@@ -279,6 +352,33 @@ def build_parser() -> argparse.ArgumentParser:
     q = kb_sub.add_parser("doc", help="print the cause reference generated from the knowledge base")
     q.add_argument("dir", nargs="?", help="knowledge directory (default: the shipped one)")
     q.set_defaults(func=cmd_kb_doc)
+
+    p = sub.add_parser("scenarios", help="run the scenario library, measure its coverage, mutate the knowledge base")
+    sc_sub = p.add_subparsers(
+        dest="scenarios_command", metavar="SCENARIOS_COMMAND", parser_class=_Parser, required=True
+    )
+    paths_help = "scenario files or directories searched for them (default: scenarios)"
+    q = sc_sub.add_parser("run", help="run scenarios and check each one's expect: block")
+    q.add_argument("paths", nargs="*", default=["scenarios"], metavar="PATH", help=paths_help)
+    q.add_argument("--format", choices=["text", "json"], default="text")
+    q.add_argument("--junit", metavar="FILE", help="also write JUnit XML to FILE (for CI)")
+    q.set_defaults(func=cmd_scenarios_run)
+    q = sc_sub.add_parser("coverage", help="per cause: positive and near-miss scenarios; per rule: fired or not")
+    q.add_argument("paths", nargs="*", default=["scenarios"], metavar="PATH", help=paths_help)
+    q.add_argument("--format", choices=["text", "json"], default="text")
+    q.set_defaults(func=cmd_scenarios_coverage)
+    q = sc_sub.add_parser("mutate", help="score how many knowledge-base mutants the scenarios catch")
+    q.add_argument("paths", nargs="*", default=["scenarios"], metavar="PATH", help=paths_help)
+    q.add_argument("--format", choices=["text", "json"], default="text")
+    q.add_argument(
+        "--operator",
+        action="append",
+        choices=["drop-condition", "flip-comparison", "zero-certainty", "swap-steps"],
+        help="only this mutation operator (repeatable; default: all)",
+    )
+    q.add_argument("--min-score", type=float, default=0.8, help="exit 1 below this share of caught mutants (0.8)")
+    q.add_argument("--survivors", type=int, default=40, help="how many surviving mutants to list (40)")
+    q.set_defaults(func=cmd_scenarios_mutate)
 
     p = sub.add_parser("convert", help="write the server certificate of any file as a single PEM")
     p.add_argument("file", metavar="FILE")

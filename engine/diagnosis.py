@@ -99,8 +99,10 @@ def rank(
     conclusions: list[Conclusion],
     lang: Lang = "en",
     answered: Sequence[str] = (),
+    *,
+    ask: bool = True,
 ) -> Answer:
-    """Combine conclusions per cause, order causes and steps, pick the questions to ask."""
+    """Combine conclusions per cause, order causes and steps, pick the questions to ask (unless not ask)."""
     by_cause: dict[str, list[Conclusion]] = defaultdict(list)
     for c in conclusions:
         by_cause[c.cause].append(c)
@@ -144,7 +146,7 @@ def rank(
             impact=round(s.impact, 4),
             choices=[ChoiceOut(value=c.value, label=c.label.get(lang)) for c in s.question.choices],
         )
-        for s in score_questions(kb, _fact_values(facts), answered)[:MAX_QUESTIONS]
+        for s in (score_questions(kb, _fact_values(facts), answered)[:MAX_QUESTIONS] if ask else [])
     ]
     return Answer(
         diagnoses=diagnoses,
