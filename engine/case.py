@@ -231,6 +231,11 @@ def parse_case(text: str, source: str) -> Case:
         raise InputError(source, f"not valid YAML{where}: {problem}") from None
     if data is None:
         raise InputError(source, "the case file is empty")
+    return case_from_data(data, source)
+
+
+def case_from_data(data: Any, source: str) -> Case:
+    """Validate case data (a mapping in the case-file format); errors name source, field path and problem."""
     try:
         return Case.model_validate(data)
     except ValidationError as exc:

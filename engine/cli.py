@@ -386,6 +386,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     password_options(p)
     p.set_defaults(func=cmd_convert)
+
+    # the interactive session and the chatbot interfaces register their own sub-commands
+    # (their modules import only argparse at load time: the CLI starts as fast without them)
+    from certdoctor.chat.cli import add_commands as add_chat_commands
+    from certdoctor.shell.cli import add_commands as add_shell_commands
+
+    add_shell_commands(sub, _Parser)
+    add_chat_commands(sub, _Parser)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Embedding certdoctor in chatbots: sealed conversation state, MCP server, HTTP service."""

@@ -1,0 +1,208 @@
+"""A troubleshooting conversation as data: turns applied to a case, replayed for every diagnosis.
+
+No engine state lives between turns (durable_rules cannot retract; see docs/diagnosis.md): the
+conversation is the starting case plus the list of turns, and each step rebuilds the case and
+diagnoses it afresh. Undo drops the last turn, so the ranking returns exactly to what it was.
+The same model backs `certdoctor shell`, the Python conversation API and the chatbot interfaces.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from certdoctor.answer import Answer, QuestionOut
+from certdoctor.case import Case, case_from_data
+from certdoctor.diagnosis import diagnose_case
+from certdoctor.errors import InputError
+from certdoctor.kb import Lang
+
+#: Case-file fields that hold lists: `set` splits a text on commas, a certificate is appended.
+LIST_FIELDS = frozenset(
+    {"trusted_cas", "tomcat_trust", "callmanager_trust", "crls", "log_lines", "alarms", "recent_changes",
+     "peer_addresses", "cucm_servers"}
+)
+#: Where a certificate (or CRL, or key file) can go: the last part of its case-file path.
+CERTIFICATE_FIELDS = frozenset(
+    {"certificate", "callmanager_certificate", "trusted_cas", "tomcat_trust", "callmanager_trust", "crls", "file",
+     "key"}
+)
+_PART = re.compile(r"^([a-z_]+)(?:\[(\d{1,2})\])?$")
+
+
+class Turn(BaseModel):
+    """One thing the user said: answers, pasted text, case fields, certificates (any mix)."""
+
+    answers: dict[str, str] = Field(default={}, description="question id -> choice value")
+    text: str | None = Field(default=None, description="pasted log lines, error or warning text; kept as a symptom")
+    set: dict[str, Any] = Field(default={}, description="case-file field path -> value, e.g. symptoms.zone_status")
+    certificates: dict[str, str] = Field(
+        default={},
+        description="case-file field path -> certificate reference: inline PEM, or a file path in the shell",
+    )
+
+    def is_empty(self) -> bool:
+        """Whether the turn says nothing."""
+        return not (self.answers or self.text or self.set or self.certificates)
+
+
+class Conversation(BaseModel):
+    """The whole state of a conversation: a starting case and the turns since, in order."""
+
+    version: Literal[1] = 1
+    lang: Lang = "en"
+    base: dict[str, Any] = Field(default={}, description="the case the conversation started from")
+    turns: list[Turn] = []
+
+    def case_data(self) -> dict[str, Any]:
+        """The case-file mapping after every turn (a fresh copy)."""
+        data = copy.deepcopy(self.base)
+        for turn in self.turns:
+            apply(data, turn)
+        return data
+
+    def case(self) -> Case:
+        """The validated case after every turn."""
+        return case_from_data(self.case_data(), "conversation")
+
+    def then(self, turn: Turn) -> Conversation:
+        """This conversation with one more turn; a turn that makes the case invalid raises and changes nothing."""
+        if turn.is_empty():
+            return self
+        data = copy.deepcopy(self.case_data())
+        apply(data, turn)
+        case_from_data(data, "conversation")
+        return self.model_copy(update={"turns": [*self.turns, turn]})
+
+    def undo(self) -> Conversation:
+        """This conversation without its last turn."""
+        return self.model_copy(update={"turns": self.turns[:-1]})
+
+
+def _container(data: dict[str, Any], path: str) -> tuple[Any, str | int]:
+    """The mapping or list that holds the field at `path`, created on the way; and the key in it."""
+    parts = path.split(".")
+    node: Any = data
+    for i, part in enumerate(parts):
+        m = _PART.match(part)
+        if not m:
+            raise InputError(path, f"'{part}' is not a case-file field name")
+        name, index = m.group(1), m.group(2)
+        last = i == len(parts) - 1
+        if index is None:
+            if last:
+                return node, name
+            node = node.setdefault(name, {})
+        else:
+            items = node.setdefault(name, [])
+            if not isinstance(items, list):
+                raise InputError(path, f"'{name}' is not a list")
+            while len(items) <= int(index):
+                items.append({})
+            if last:
+                return items, int(index)
+            node = items[int(index)]
+        if not isinstance(node, dict):
+            raise InputError(path, f"'{name}' is not a group of fields")
+    raise InputError(path, "empty field path")
+
+
+def _value(field: str, value: Any) -> Any:
+    """A value as the case file wants it: a comma-separated text becomes a list for list fields."""
+    if field in LIST_FIELDS and isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return value
+
+
+def apply(data: dict[str, Any], turn: Turn) -> None:
+    """Apply one turn to a case-file mapping, in place."""
+    for path, value in turn.set.items():
+        holder, key = _container(data, path)
+        holder[key] = _value(str(key), value)
+    for path, ref in turn.certificates.items():
+        holder, key = _container(data, path)
+        field = path.rsplit(".", 1)[-1].split("[")[0]
+        if field not in CERTIFICATE_FIELDS:
+            raise InputError(path, f"not a certificate field (one of: {', '.join(sorted(CERTIFICATE_FIELDS))})")
+        if field in LIST_FIELDS:
+            current = holder.get(key) if isinstance(holder, dict) else None
+            holder[key] = [*(current or []), ref]
+        else:
+            holder[key] = ref
+    if turn.answers:
+        data.setdefault("answers", {}).update(turn.answers)
+    if turn.text and turn.text.strip():
+        data.setdefault("symptoms", {}).setdefault("log_lines", []).append(turn.text.strip())
+
+
+class ChoiceForm(BaseModel):
+    """One choice of a question form."""
+
+    const: str
+    title: str
+
+
+class QuestionForm(BaseModel):
+    """The next question as a small JSON-Schema form a chatbot can render: id, text, choices."""
+
+    id: str
+    title: str
+    type: Literal["string"] = "string"
+    oneOf: list[ChoiceForm]  # the JSON Schema keyword, spelled as JSON Schema spells it
+
+    @classmethod
+    def of(cls, question: QuestionOut) -> QuestionForm:
+        """The form of a ranked question."""
+        return cls(
+            id=question.id,
+            title=question.text,
+            oneOf=[ChoiceForm(const=c.value, title=c.label) for c in question.choices],
+        )
+
+
+class Step(BaseModel):
+    """What one conversation step returns: the answer, the next question, and the new state."""
+
+    answer: Answer
+    question: QuestionForm | None
+    conversation: Conversation
+
+
+def diagnose_conversation(conversation: Conversation, base_dir: Path | None = None) -> Answer:
+    """Diagnose the case as it stands after every turn."""
+    case = conversation.case()
+    return diagnose_case(case, base_dir=base_dir, source="conversation", lang=conversation.lang)
+
+
+def step(conversation: Conversation, turn: Turn | None = None, base_dir: Path | None = None) -> Step:
+    """Take one turn (or none: just look) and return the answer, the next question and the new conversation."""
+    after = conversation.then(turn) if turn else conversation
+    answer = diagnose_conversation(after, base_dir)
+    question = QuestionForm.of(answer.questions[0]) if answer.questions else None
+    return Step(answer=answer, question=question, conversation=after)
+
+
+def certificate_text(field: str, content: str | bytes) -> str:
+    """Certificates and CRLs given as content (PEM, Base-64, DER, PKCS#7) as canonical PEM text.
+
+    Conversations that cross a network carry certificates inline; a private key must never enter
+    their state, so content holding one is refused rather than silently trimmed.
+    """
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from certdoctor.x509.load import parse_bytes
+
+    raw = content.encode("utf-8") if isinstance(content, str) else content
+    loaded = parse_bytes(raw, field)
+    if loaded.private_keys:
+        raise InputError(field, "holds a private key; send certificates only (keys never enter a conversation)")
+    pems = [c.public_bytes(Encoding.PEM) for c in loaded.certificates] + [
+        c.public_bytes(Encoding.PEM) for c in loaded.crls
+    ]
+    if not pems:
+        raise InputError(field, f"no certificate or CRL in it ({loaded.format.value})")
+    return b"".join(pems).decode("ascii")

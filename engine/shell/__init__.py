@@ -1,0 +1,1 @@
+"""`certdoctor shell`: the interactive TAC session."""
