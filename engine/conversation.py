@@ -32,6 +32,8 @@ CERTIFICATE_FIELDS = frozenset(
      "key"}
 )
 _PART = re.compile(r"^([a-z_]+)(?:\[(\d{1,2})\])?$")
+TextField = Literal["upload_error", "jabber_warning", "zone_status", "alarms", "log_lines"]
+_TEXT_FIELDS: tuple[TextField, ...] = ("log_lines", "upload_error", "jabber_warning", "zone_status", "alarms")
 
 
 class Turn(BaseModel):
@@ -39,6 +41,10 @@ class Turn(BaseModel):
 
     answers: dict[str, str] = Field(default={}, description="question id -> choice value")
     text: str | None = Field(default=None, description="pasted log lines, error or warning text; kept as a symptom")
+    text_field: TextField | None = Field(
+        default=None, description="the symptoms field the text went to (set when the turn is taken; log_lines if none)"
+    )
+    skip: list[str] = Field(default=[], description="questions the user cannot answer: not asked again")
     set: dict[str, Any] = Field(default={}, description="case-file field path -> value, e.g. symptoms.zone_status")
     certificates: dict[str, str] = Field(
         default={},
@@ -47,7 +53,7 @@ class Turn(BaseModel):
 
     def is_empty(self) -> bool:
         """Whether the turn says nothing."""
-        return not (self.answers or self.text or self.set or self.certificates)
+        return not (self.answers or self.text or self.set or self.certificates or self.skip)
 
 
 class Conversation(BaseModel):
@@ -69,10 +75,16 @@ class Conversation(BaseModel):
         """The validated case after every turn."""
         return case_from_data(self.case_data(), "conversation")
 
+    def skipped(self) -> list[str]:
+        """Questions the user said they cannot answer."""
+        return [q for turn in self.turns for q in turn.skip]
+
     def then(self, turn: Turn) -> Conversation:
         """This conversation with one more turn; a turn that makes the case invalid raises and changes nothing."""
         if turn.is_empty():
             return self
+        if turn.text and turn.text_field is None:
+            turn = turn.model_copy(update={"text_field": place_text(turn.text)})
         data = copy.deepcopy(self.case_data())
         apply(data, turn)
         case_from_data(data, "conversation")
@@ -136,7 +148,28 @@ def apply(data: dict[str, Any], turn: Turn) -> None:
     if turn.answers:
         data.setdefault("answers", {}).update(turn.answers)
     if turn.text and turn.text.strip():
-        data.setdefault("symptoms", {}).setdefault("log_lines", []).append(turn.text.strip())
+        symptoms = data.setdefault("symptoms", {})
+        where = turn.text_field or "log_lines"
+        if where in LIST_FIELDS:
+            symptoms.setdefault(where, []).append(turn.text.strip())
+        else:
+            symptoms[where] = turn.text.strip()
+
+
+def place_text(text: str) -> TextField:
+    """The symptoms field where the catalogue recognises pasted text best (log_lines when nowhere)."""
+    from certdoctor.case import Symptoms
+    from certdoctor.kb import load_knowledge
+    from certdoctor.symptoms import recognise
+
+    kb = load_knowledge()
+    best: TextField = "log_lines"
+    hits = 0
+    for where in _TEXT_FIELDS:
+        found = len(recognise(Symptoms.model_validate({where: [text] if where in LIST_FIELDS else text}), kb).found)
+        if found > hits:
+            best, hits = where, found
+    return best
 
 
 class ChoiceForm(BaseModel):

@@ -67,6 +67,12 @@ def with_answer(facts: Mapping[str, Sequence[FactValue]], sets: Mapping[str, Fac
     return merged
 
 
+def _answered(question: Question, facts: Mapping[str, Sequence[FactValue]]) -> bool:
+    """Whether what the question asks is known: the fact every choice sets, or else all its facts."""
+    common = set.intersection(*(set(c.sets) for c in question.choices)) if question.choices else set()
+    return common <= set(facts) if common else question.facts() <= set(facts)
+
+
 def score_questions(
     kb: KnowledgeBase, facts: Mapping[str, Sequence[FactValue]], answered: Iterable[str] = ()
 ) -> list[ScoredQuestion]:
@@ -74,9 +80,9 @@ def score_questions(
 
     Impact = mean over the choices (equally likely) of the L1 distance between the visible certainty
     vectors before and after; a cause at or below zero is not shown, so pushing it further down does
-    not count. A question whose facts are all known already (from certificates, text or an earlier
-    answer) is never asked; one whose answers change nothing is left out. Only the rules that test a
-    fact the answer sets are re-evaluated.
+    not count. A question whose subject is known already (the fact every choice sets, or else all its
+    facts, from certificates, text or an earlier answer) is never asked; one whose answers change
+    nothing is left out. Only the rules that test a fact the answer sets are re-evaluated.
     """
     testing: dict[str, list[tuple[Cause, Rule]]] = {}
     for cause in kb.causes:
@@ -88,7 +94,7 @@ def score_questions(
     skip = set(answered)
     scored: list[ScoredQuestion] = []
     for q in kb.questions:
-        if q.id in skip or q.facts() <= set(facts):
+        if q.id in skip or _answered(q, facts):
             continue
         moves = []
         for choice in q.choices:

@@ -144,7 +144,7 @@ def mutate(evaluated: Sequence[Evaluated], kb: KnowledgeBase, operators: Sequenc
             values[ev.name][fact.name].append(fact.value)
     results = [_judge(v, passing, values, kb) for variants in by_cause.values() for v in variants]
     caught = [m for m in results if m.caught_by]
-    by_operator = {
+    by_operator: dict[str, list[int]] = {
         op: [sum(1 for m in caught if m.operator == op), sum(1 for m in results if m.operator == op)]
         for op in OPERATORS
         if op in operators

@@ -1,0 +1,167 @@
+"""The terminal front end of `certdoctor shell`: prompt-toolkit on a TTY, plain lines from a pipe."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TextIO
+
+from prompt_toolkit import PromptSession, print_formatted_text
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
+from prompt_toolkit.document import Document
+from prompt_toolkit.formatted_text import FormattedText
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.input import Input
+from prompt_toolkit.output import ColorDepth, Output
+from prompt_toolkit.styles import Style
+
+from certdoctor.shell.session import COMMANDS, FIELDS, ROLES, ShellSession
+
+STYLE = Style.from_dict(
+    {
+        "title": "bold",
+        "cause": "bold ansicyan",
+        "dim": "ansibrightblack",
+        "error": "ansired",
+        "ok": "ansigreen",
+        "question": "bold ansiyellow",
+        "choice": "",
+        "bottom-toolbar": "reverse",
+    }
+)
+
+
+def history_path() -> Path:
+    """Where typed commands are kept between sessions: $XDG_STATE_HOME/certdoctor/shell-history."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "certdoctor" / "shell-history"
+
+
+class _KeyFreeHistory(FileHistory):
+    """Command history on disk that never stores a line holding private-key material."""
+
+    def store_string(self, string: str) -> None:
+        """Store a line unless it holds a private key."""
+        if "PRIVATE KEY" not in string:
+            super().store_string(string)
+
+
+def _history() -> History:
+    path = history_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return _KeyFreeHistory(str(path))
+    except OSError:  # a read-only home: the session still works, without history
+        return InMemoryHistory()
+
+
+class ShellCompleter(Completer):
+    """Commands, roles, field names, file paths after `load ROLE`, and the choices of the current question."""
+
+    def __init__(self, session: ShellSession) -> None:
+        self.session = session
+        self.paths = PathCompleter(expanduser=True)
+
+    def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterator[Completion]:
+        """Completions for the word being typed."""
+        text = document.text_before_cursor
+        words = text.split()
+        ending = not text or text.endswith(" ")
+        current = "" if ending else words[-1]
+        position = len(words) - (0 if ending else 1)
+        head = words[0] if words else ""
+        if head == "what-if" and position >= 1:
+            head, position = (words[1] if len(words) > 1 else ""), position - 1
+        if position == 0:
+            yield from self._words(current, self._first_words())
+        elif head in ("load", "probe") and position == 1:
+            yield from self._words(current, ROLES)
+        elif head == "load" and position == 2:
+            path_doc = Document(current, len(current))
+            yield from self.paths.get_completions(path_doc, complete_event)
+        elif head == "set" and position == 1:
+            yield from self._words(current, FIELDS)
+        elif head == "answer" and position == 1:
+            yield from self._words(current, [q.id for q in self.session.kb.questions])
+        elif head == "help" and position == 1:
+            yield from self._words(current, [*COMMANDS, "roles", "fields"])
+
+    def _first_words(self) -> list[str]:
+        q = self.session.question
+        return ([c.value for c in q.choices] if q else []) + list(COMMANDS)
+
+    @staticmethod
+    def _words(current: str, words: Iterable[str]) -> Iterator[Completion]:
+        for w in words:
+            if w.startswith(current):
+                yield Completion(w, start_position=-len(current))
+
+
+def _print(out: Output | None, fragments: FormattedText, color: bool) -> None:
+    plain = FormattedText([("", part[1]) for part in fragments])
+    print_formatted_text(fragments if color else plain, end="", style=STYLE, output=out)
+
+
+def use_color(stream: TextIO) -> bool:
+    """Colours only on a terminal, and never when NO_COLOR is set."""
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def interactive(
+    session: ShellSession,
+    *,
+    input: Input | None = None,
+    output: Output | None = None,
+    history: History | None = None,
+    color: bool = True,
+) -> int:
+    """The prompt-toolkit loop: Ctrl-C cancels the line, Ctrl-D leaves (asking first if work is unsaved)."""
+    prompt: PromptSession[str] = PromptSession(
+        history=history if history is not None else _history(),
+        completer=ShellCompleter(session),
+        complete_while_typing=True,
+        bottom_toolbar=session.toolbar,
+        style=STYLE,
+        color_depth=None if color else ColorDepth.DEPTH_1_BIT,
+        input=input,
+        output=output,
+    )
+    _print(output, FormattedText(session.intro().fragments), color)
+    while True:
+        try:
+            line = prompt.prompt(session.prompt())
+        except KeyboardInterrupt:
+            continue  # Ctrl-C: drop what was typed, keep the session
+        except EOFError:
+            line = "quit"
+        result = session.handle(line)
+        _print(output, FormattedText(result.fragments), color)
+        if result.quit and _confirm_leave(prompt, session):
+            return 0
+
+
+def _confirm_leave(prompt: PromptSession[str], session: ShellSession) -> bool:
+    if not session.unsaved:
+        return True
+    try:
+        reply = prompt.prompt("Unsaved work (`save FILE` keeps it). Leave anyway? [y/N] ")
+    except (EOFError, KeyboardInterrupt):
+        return True
+    return reply.strip().casefold() in ("y", "yes")
+
+
+def scripted(session: ShellSession, lines: Iterable[str], out: TextIO) -> int:
+    """Without a terminal: the same commands, one per line, plain output (the session is scriptable)."""
+    out.write(session.intro().text())
+    for raw in lines:
+        line = raw.rstrip("\n")
+        out.write(f"{session.prompt()}{line}\n")
+        result = session.handle(line)
+        out.write(result.text())
+        if result.quit:
+            break
+    if session.unsaved:
+        print("certdoctor shell: left with unsaved work (end the script with `save FILE` to keep it)", file=sys.stderr)
+    return 0
