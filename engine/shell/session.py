@@ -148,6 +148,8 @@ class ShellSession:
         self.asking = True
         self.answer = self._diagnose(self.conversation)
         self.question: QuestionOut | None = None
+        self._opening = Output()
+        self._next_question(self._opening)  # the first question is asked from the start
 
     # -- state ------------------------------------------------------------------------------------
 
@@ -197,7 +199,7 @@ class ShellSession:
         )
         if self.conversation.turns or self.conversation.base:
             self._ranking(out, self.answer)
-        self._next_question(out)
+        out.fragments += self._opening.fragments
         return out
 
     def _take(self, turn: Turn, out: Output) -> None:
