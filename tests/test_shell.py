@@ -105,7 +105,7 @@ def test_save_gives_a_case_that_diagnoses_the_same(deployment: Path, tmp_path: P
     # a file the session did not write is never overwritten
     other = tmp_path / "other.yaml"
     other.write_text("title: keep me\n", encoding="utf-8")
-    assert "already exists; not overwritten" in s.handle(f"save {other}").text()
+    assert "already exists; not overwritten" in said(s.handle(f"save {other}").text())
     assert other.read_text(encoding="utf-8") == "title: keep me\n"
 
 

@@ -104,7 +104,10 @@ class Output:
     def wrapped(self, text: str, style: str = "", indent: str = "") -> Output:
         """Append text wrapped to the terminal width (80 columns at most in a pipe)."""
         width = max(40, min(shutil.get_terminal_size((80, 24)).columns, 100) - 1)
-        for line in textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + "  ") or [""]:
+        lines = textwrap.wrap(
+            text, width, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False
+        )
+        for line in lines or [""]:
             self.line(line, style)
         return self
 
@@ -191,7 +194,7 @@ class ShellSession:
     def intro(self) -> Output:
         """What certdoctor can do, then the first question."""
         out = Output()
-        out.line("certdoctor shell: certificate troubleshooting for Expressway, Unified CM and Jabber MRA.", "title")
+        out.wrapped("certdoctor shell: certificate troubleshooting for Expressway, Unified CM and Jabber MRA.", "title")
         out.wrapped(
             "Answer the questions (a number, a value, or Tab for the choices), paste error text or log lines "
             "as they are, load certificate files with `load ROLE PATH`. `help` lists every command; "
@@ -277,13 +280,13 @@ class ShellSession:
             else:
                 self._take(Turn(text=text), out)
         except CertdoctorError as exc:
-            out.line(f"error: {exc}", "error")
+            out.wrapped(f"error: {exc}", "error")
         return out
 
     def _cmd_help(self, rest: str, out: Output) -> None:
         if rest == "roles":
             for name, (path, what) in ROLES.items():
-                out.line(f"  {name:<24} {what}  [{path}]")
+                out.wrapped(f"{name:<24} {what}  [{path}]", "", "  ")
             out.line("  (or any case-file path such as expressway_c.nodes[2].certificate)")
             return
         if rest == "fields":
@@ -293,7 +296,7 @@ class ShellSession:
             return
         for name, (usage, what) in COMMANDS.items():
             if not rest or rest == name:
-                out.line(f"  {usage:<30} {what}")
+                out.wrapped(f"{usage:<30} {what}", "", "  ")
         out.line("  Anything else is an answer to the question asked, or pasted text (errors, logs, alarms).", "dim")
 
     def _role(self, name: str) -> str:
@@ -405,7 +408,7 @@ class ShellSession:
 
     def _cmd_why(self, rest: str, out: Output) -> None:
         d = self._numbered(rest)
-        out.line(f"{d.cause} {d.confidence:.0%}: {d.title}", "cause")
+        out.wrapped(f"{d.cause} {d.confidence:.0%}: {d.title}", "cause")
         for e in d.evidence:
             out.wrapped(f"why: {e}", "", "  ")
         for e in d.counter_evidence:
@@ -415,7 +418,7 @@ class ShellSession:
 
     def _cmd_steps(self, rest: str, out: Output) -> None:
         d = self._numbered(rest)
-        out.line(f"{d.cause}: {d.title}", "cause")
+        out.wrapped(f"{d.cause}: {d.title}", "cause")
         for n, s in enumerate(d.steps, 1):
             out.wrapped(f"{n}. {s}", "", "  ")
         for c in d.checks:
@@ -480,7 +483,7 @@ class ShellSession:
         _write(path, yaml.safe_dump(case_file(self.conversation, path.parent), sort_keys=False, allow_unicode=True))
         self._saved = list(self.conversation.turns)
         self._saved_to.add(path)
-        out.line(f"saved {path} (`certdoctor diagnose {path.name}` gives this ranking)", "ok")
+        out.wrapped(f"saved {path} (`certdoctor diagnose {path.name}` gives this ranking)", "ok")
 
     def _cmd_report(self, rest: str, out: Output) -> None:
         path, _ = self._target(rest)
@@ -491,7 +494,7 @@ class ShellSession:
         head, _, body = text.partition("\n\n")
         _write(path, "\n".join([head, "", "## Symptoms", "", *(symptoms or ["- none given"]), "", body]))
         self._saved_to.add(path)
-        out.line(f"wrote {path}", "ok")
+        out.wrapped(f"wrote {path}", "ok")
 
 
 def _pem(der: bytes) -> bytes:
