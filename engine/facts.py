@@ -805,8 +805,15 @@ def trust_list_facts(d: Deployment, out: Facts) -> None:
             )
 
 
+#: Certificate checks whose failure alone can break a connection (cert.any_defect sums them up).
+DEFECT_FACTS = frozenset(
+    {"cert.expired", "cert.not_yet_valid", "cert.revoked", "cert.crl_expired", "cert.client_auth_missing",
+     "cert.weak_crypto", "cert.unknown_oid", "cert.wildcard"}
+)
+
+
 def summary_facts(out: Facts) -> None:
-    """Generic facts over everything checked: any path untrusted, any name mismatch."""
+    """Generic facts over everything checked: any path untrusted, any name mismatch, any certificate defect."""
     untrusted = [
         f
         for f in out.items
@@ -859,6 +866,10 @@ def summary_facts(out: Facts) -> None:
             else "",
             certificate=bad.params.get("names", "") if bad else "",
         )
+    defects = [f for f in out.items if f.name in DEFECT_FACTS]
+    if defects:
+        bad = next((f for f in defects if f.value is True), None)
+        out.add("cert.any_defect", bad is not None, "certificates", "", defect=bad.name if bad else "")
 
 
 def derive(case: Case, certs: CertificateSource, kb: KnowledgeBase, at: datetime | None = None) -> Facts:
