@@ -130,6 +130,10 @@ class Expectation(CaseModel):
     steps: list[str] = Field(
         default=[], description="menu paths or step texts the top cause's remediation must show, in this order"
     )
+    ranking: list[str] = Field(default=[], description="the ranking must begin with exactly these causes, in order")
+    clear: bool | None = Field(
+        default=None, description="whether the top cause stands clear (80% or more, 25 points ahead of the next)"
+    )
 
 
 class Case(CaseModel):

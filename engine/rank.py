@@ -46,6 +46,17 @@ def certainties(kb: KnowledgeBase, facts: Mapping[str, Sequence[FactValue]]) -> 
     return {cause.id: combine_all(r.certainty for r in cause.rules if rule_fires(r, facts)) for cause in kb.causes}
 
 
+#: A leading cause "stands clear" at this confidence and this lead over the next cause.
+CLEAR_CONFIDENCE, CLEAR_GAP = 0.8, 0.25
+
+
+def stands_clear(confidences: Sequence[float]) -> bool:
+    """Whether the first of a ranking (best first) stands clear: the shell stops asking, scenarios may expect it."""
+    if not confidences or confidences[0] < CLEAR_CONFIDENCE:
+        return False
+    return len(confidences) == 1 or confidences[0] - confidences[1] >= CLEAR_GAP
+
+
 def visible(certainty: float) -> float:
     """What the ranking shows of a certainty: causes at or below zero are not listed."""
     return max(0.0, certainty)

@@ -51,6 +51,12 @@ def _expected_column(result: ScenarioResult) -> Iterator[str]:
             yield f"{label}:"
             for c in causes:
                 yield from _wrap(c, _LEFT, "  ")
+    if e.ranking:
+        yield "ranking begins:"
+        for i, c in enumerate(e.ranking, 1):
+            yield from _wrap(f"{i}. {c}", _LEFT, "  ")
+    if e.clear is not None:
+        yield f"top stands clear: {'yes' if e.clear else 'no'}"
     if e.steps:
         yield "steps, in order:"
         for s in e.steps:

@@ -18,6 +18,7 @@ from certdoctor.diagnosis import rank, shipped_engine
 from certdoctor.errors import CertdoctorError, InputError
 from certdoctor.facts import Facts, derive
 from certdoctor.kb import KnowledgeBase
+from certdoctor.rank import stands_clear
 from certdoctor.rules import Conclusion, RuleEngine
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -120,6 +121,7 @@ def expectation_problems(expect: Expectation, kb: KnowledgeBase) -> list[str]:
     """Problems with the expect block itself: causes that are not in the catalogue."""
     named = [("expect.top", expect.top)] if expect.top and expect.top != "none" else []
     named += [("expect.includes", c) for c in expect.includes] + [("expect.excludes", c) for c in expect.excludes]
+    named += [("expect.ranking", c) for c in expect.ranking]
     return [p for where, cause in named if (p := _known(kb, cause, where))]
 
 
@@ -140,6 +142,11 @@ def check(expect: Expectation, answer: Answer) -> list[str]:
     problems += [
         f"excludes: {c} is in the ranking (rank {ranking.index(c) + 1})" for c in expect.excludes if c in ranking
     ]
+    if expect.ranking and ranking[: len(expect.ranking)] != expect.ranking:
+        problems.append(f"ranking: expected it to begin {', '.join(expect.ranking)}; got {', '.join(ranking) or '-'}")
+    if expect.clear is not None and stands_clear([d.confidence for d in answer.diagnoses]) != expect.clear:
+        shown = ", ".join(f"{d.cause} {d.confidence:.0%}" for d in answer.diagnoses[:2]) or "no cause"
+        problems.append(f"clear: expected the top cause {'' if expect.clear else 'not '}to stand clear; got {shown}")
     if expect.steps:
         steps = answer.diagnoses[0].steps if answer.diagnoses else []
         at = 0

@@ -24,6 +24,7 @@ from certdoctor.case import CertificateSource
 from certdoctor.conversation import Conversation, Turn, diagnose_conversation
 from certdoctor.errors import CertdoctorError, InputError
 from certdoctor.kb import Lang, load_knowledge
+from certdoctor.rank import stands_clear
 
 Fragments = list[tuple[str, str]]
 
@@ -86,7 +87,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "help": ("help [COMMAND|roles|fields]", "this list, or more on one thing"),
     "quit": ("quit", "leave (Ctrl-D too)"),
 }
-_CLEAR_CONFIDENCE, _CLEAR_GAP = 0.8, 0.25
 
 
 @dataclass
@@ -171,10 +171,7 @@ class ShellSession:
 
     def clear(self) -> bool:
         """Whether the leading cause stands clear of the rest."""
-        d = self.answer.diagnoses
-        if not d or d[0].confidence < _CLEAR_CONFIDENCE:
-            return False
-        return len(d) == 1 or d[0].confidence - d[1].confidence >= _CLEAR_GAP
+        return stands_clear([d.confidence for d in self.answer.diagnoses])
 
     def toolbar(self) -> str:
         """The bottom line: leading cause, useful questions left, unsaved work."""
