@@ -1,0 +1,168 @@
+"""Question efficiency: how many questions until a scenario's expected cause ranks first (issue 5).
+
+For every scenario in scenarios/ with an expected top cause, a simulated customer answers truthfully
+from the scenario's own facts. The session starts with what an engineer has before asking anything:
+the certificate files, the settings and any text the customer pasted (errors, log lines, alarms);
+the structured symptoms (zone status, SSH tunnels, MRA sign-in, recent changes, version) and the
+scenario's answers are what the questions must find out. A question whose true answer the scenario
+does not determine is answered "don't know" (skip) and still counts.
+
+Two questioners: certdoctor's own (most useful question first) and a fixed checklist that follows the
+seed document's order. Target: median 3 or fewer, and never more than the checklist for a scenario.
+
+    python bench/bench_questions.py [--json] [SCENARIO_DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from certdoctor.case import CertificateSource, read_case
+from certdoctor.conversation import Conversation, Turn, diagnose_conversation
+from certdoctor.facts import derive
+from certdoctor.kb import FactValue, KnowledgeBase, Question, load_knowledge
+from certdoctor.scenarios.run import discover
+from certdoctor.shell.cli import starting_case
+
+#: The seed document's order: upload errors, traversal zone down, SSH tunnels down, MRA sign-in,
+#: Jabber certificate warning; then the context questions in the order the seed mentions them.
+CHECKLIST = [
+    "problem", "upload_page", "zone_status", "ssh_tunnels", "mra_login", "jabber_warning", "recent_changes",
+    "traffic_server_version", "restarted_after_change", "ntp_synchronized", "crl_checking",
+    "secure_traversal_test", "cluster",
+]
+#: What the customer tells only when asked: the structured symptoms (pasted text stays in the base).
+ASKED_FIELDS = ("zone_status", "ssh_tunnels", "mra_login", "recent_changes", "version", "previous_version",
+                "upload_page")
+MAX_QUESTIONS = 15
+
+
+def _truth(path: Path, kb: KnowledgeBase) -> dict[str, list[FactValue]]:
+    case = read_case(path)
+    facts = derive(case, CertificateSource(path.resolve().parent, str(path)), kb)
+    values: dict[str, list[FactValue]] = defaultdict(list)
+    for f in facts.items:
+        values[f.name].append(f.value)
+    return values
+
+
+def _reply(question: Question, truth: dict[str, list[FactValue]]) -> str | None:
+    """The choice the truthful customer gives: every fact it sets is true of the scenario; None: don't know."""
+    best, matched = None, 0
+    for choice in question.choices:
+        true = choice.sets and all(v in truth.get(name, []) for name, v in choice.sets.items())
+        if true and len(choice.sets) > matched:
+            best, matched = choice.value, len(choice.sets)
+    return best
+
+
+def _base(path: Path) -> dict[str, Any]:
+    data = starting_case(path)
+    data.pop("answers", None)
+    symptoms = data.get("symptoms", {})
+    for name in ASKED_FIELDS:
+        symptoms.pop(name, None)
+    return data
+
+
+Chooser = Callable[[Conversation, list[str]], str | None]
+
+
+def engine_chooser(conversation: Conversation, asked: list[str]) -> str | None:
+    """certdoctor's own next question (most useful first)."""
+    answer = diagnose_conversation(conversation)
+    open_questions = [q.id for q in answer.questions if q.id not in asked]
+    return open_questions[0] if open_questions else None
+
+
+def checklist_chooser(kb: KnowledgeBase) -> Chooser:
+    """The next checklist question whose subject is still unknown."""
+    from certdoctor.rank import _answered
+
+    def choose(conversation: Conversation, asked: list[str]) -> str | None:
+        case = conversation.case()
+        facts = derive(case, CertificateSource(None, "bench"), kb)
+        known: dict[str, list[FactValue]] = defaultdict(list)
+        for f in facts.items:
+            known[f.name].append(f.value)
+        for qid in CHECKLIST:
+            question = next(q for q in kb.questions if q.id == qid)
+            if qid not in asked and not _answered(question, known):
+                return qid
+        return None
+
+    return choose
+
+
+def questions_needed(path: Path, expected: str, choose: Chooser, kb: KnowledgeBase) -> int | None:
+    """Questions asked until `expected` ranks first; None when the questions run out first."""
+    truth = _truth(path, kb)
+    conversation = Conversation(base=_base(path))
+    asked: list[str] = []
+    while len(asked) <= MAX_QUESTIONS:
+        answer = diagnose_conversation(conversation)
+        if answer.diagnoses and answer.diagnoses[0].cause == expected:
+            return len(asked)
+        qid = choose(conversation, asked)
+        if qid is None:
+            return None
+        asked.append(qid)
+        reply = _reply(next(q for q in kb.questions if q.id == qid), truth)
+        conversation = conversation.then(Turn(answers={qid: reply}) if reply else Turn(skip=[qid]))
+    return None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("library", nargs="?", default=str(Path(__file__).resolve().parents[1] / "scenarios"))
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    kb = load_knowledge()
+    rows = []
+    for name, path in discover([args.library]):
+        expect = read_case(path).expect
+        if not expect or not expect.top or expect.top == "none":
+            continue
+        mine = questions_needed(path, expect.top, engine_chooser, kb)
+        checklist = questions_needed(path, expect.top, checklist_chooser(kb), kb)
+        rows.append({"scenario": name, "top": expect.top, "certdoctor": mine, "checklist": checklist})
+    reached = [r["certdoctor"] for r in rows if r["certdoctor"] is not None]
+    listed = [r["checklist"] for r in rows if r["checklist"] is not None]
+    worse = [r for r in rows if r["certdoctor"] is not None and r["checklist"] is not None
+             and r["certdoctor"] > r["checklist"]]
+    lost = [r for r in rows if r["certdoctor"] is None and r["checklist"] is not None]
+    summary = {
+        "scenarios": len(rows),
+        "certdoctor_median": statistics.median(reached) if reached else None,
+        "certdoctor_max": max(reached) if reached else None,
+        "certdoctor_unreached": len(rows) - len(reached),
+        "checklist_median": statistics.median(listed) if listed else None,
+        "checklist_max": max(listed) if listed else None,
+        "checklist_unreached": len(rows) - len(listed),
+        "more_than_checklist": [r["scenario"] for r in worse + lost],
+    }
+    ok = bool(reached) and summary["certdoctor_median"] <= 3 and not worse and not lost
+    if args.json:
+        print(json.dumps({"summary": summary, "rows": rows, "meets_targets": ok}, indent=2))
+    else:
+        for r in rows:
+            print(f"{r['scenario']:<60} certdoctor {r['certdoctor']!s:>4}  checklist {r['checklist']!s:>4}")
+        print(f"{summary['scenarios']} scenarios with an expected top cause")
+        print(f"certdoctor: median {summary['certdoctor_median']}, max {summary['certdoctor_max']}, "
+              f"not reached {summary['certdoctor_unreached']}")
+        print(f"checklist (seed order): median {summary['checklist_median']}, max {summary['checklist_max']}, "
+              f"not reached {summary['checklist_unreached']}")
+        print(f"scenarios where certdoctor needs more than the checklist: {summary['more_than_checklist'] or 'none'}")
+        print("meets the targets (median <= 3, never more than the checklist)" if ok else "DOES NOT meet the targets")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
