@@ -1,4 +1,4 @@
-"""The documentation lists every finding code the code can emit, so users can look each one up."""
+"""The documentation says what the code does: every finding code is listed, worked examples run."""
 
 from __future__ import annotations
 
@@ -23,3 +23,25 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_second() -> None:
     block = lines[lines.index("```sh") + 1 : lines.index("```sh") + 3]
     assert "certdoctor inspect" in block[0] and "pytest" in block[1]
     assert block[1] in (ROOT / ".ci" / "run").read_text().splitlines()
+
+
+def test_the_worked_scenario_example_passes_and_catches_a_regression(tmp_path: Path) -> None:
+    """docs/scenarios.md: the case and expect blocks, on lab certificates, pass; on healthy ones they fail."""
+    import shutil
+
+    from certdoctor.lab import write_deployment
+    from certdoctor.scenarios.run import discover, run
+
+    text = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.DOTALL)
+    case = next(b for b in blocks if b.startswith("title:"))
+    expect = next(b for b in blocks if b.startswith("expect:"))
+    lab = write_deployment(tmp_path / "jabber", ["jabber-domain"]).parent
+    (lab / "jabber-warning.yaml").write_text(case + expect, encoding="utf-8")
+    report, _ = run(discover([lab / "jabber-warning.yaml"]))
+    assert report.ok, report.results[0].problems
+    healthy = write_deployment(tmp_path / "jabber-ok", []).parent
+    shutil.rmtree(lab / "certs")
+    shutil.copytree(healthy / "certs", lab / "certs")
+    report, _ = run(discover([lab / "jabber-warning.yaml"]))
+    assert not report.ok and report.results[0].problems[0].startswith("top: expected jabber.edge-domain-not-in-san")
