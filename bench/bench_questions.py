@@ -63,8 +63,14 @@ def _reply(question: Question, truth: dict[str, list[FactValue]]) -> str | None:
     return best
 
 
-def _base(path: Path) -> dict[str, Any]:
+FILE_SECTIONS = ("upload", "expressway_c", "expressway_e", "cucm", "jabber", "crls")
+
+
+def _base(path: Path, files: bool = True) -> dict[str, Any]:
     data = starting_case(path)
+    if not files:  # the customer has sent nothing yet: only what they said and pasted
+        for section in FILE_SECTIONS:
+            data.pop(section, None)
     data.pop("answers", None)
     symptoms = data.get("symptoms", {})
     for name in ASKED_FIELDS:
@@ -101,10 +107,12 @@ def checklist_chooser(kb: KnowledgeBase) -> Chooser:
     return choose
 
 
-def questions_needed(path: Path, expected: str, choose: Chooser, kb: KnowledgeBase) -> int | None:
+def questions_needed(
+    path: Path, expected: str, choose: Chooser, kb: KnowledgeBase, files: bool = True
+) -> int | None:
     """Questions asked until `expected` ranks first; None when the questions run out first."""
     truth = _truth(path, kb)
-    conversation = Conversation(base=_base(path))
+    conversation = Conversation(base=_base(path, files))
     asked: list[str] = []
     while len(asked) <= MAX_QUESTIONS:
         answer = diagnose_conversation(conversation)
@@ -123,6 +131,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("library", nargs="?", default=str(Path(__file__).resolve().parents[1] / "scenarios"))
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--no-files", action="store_true",
+                        help="start without the certificate files and settings: only pasted text (harder)")
     args = parser.parse_args()
     kb = load_knowledge()
     rows = []
@@ -130,8 +140,8 @@ def main() -> int:
         expect = read_case(path).expect
         if not expect or not expect.top or expect.top == "none":
             continue
-        mine = questions_needed(path, expect.top, engine_chooser, kb)
-        checklist = questions_needed(path, expect.top, checklist_chooser(kb), kb)
+        mine = questions_needed(path, expect.top, engine_chooser, kb, not args.no_files)
+        checklist = questions_needed(path, expect.top, checklist_chooser(kb), kb, not args.no_files)
         rows.append({"scenario": name, "top": expect.top, "certdoctor": mine, "checklist": checklist})
     reached = [r["certdoctor"] for r in rows if r["certdoctor"] is not None]
     listed = [r["checklist"] for r in rows if r["checklist"] is not None]
@@ -140,6 +150,7 @@ def main() -> int:
     lost = [r for r in rows if r["certdoctor"] is None and r["checklist"] is not None]
     summary = {
         "scenarios": len(rows),
+        "needing_questions": sum(1 for r in rows if (r["certdoctor"] or 0) + (r["checklist"] or 0) > 0),
         "certdoctor_median": statistics.median(reached) if reached else None,
         "certdoctor_max": max(reached) if reached else None,
         "certdoctor_unreached": len(rows) - len(reached),

@@ -208,7 +208,9 @@ class Step(BaseModel):
 def diagnose_conversation(conversation: Conversation, base_dir: Path | None = None) -> Answer:
     """Diagnose the case as it stands after every turn."""
     case = conversation.case()
-    return diagnose_case(case, base_dir=base_dir, source="conversation", lang=conversation.lang)
+    return diagnose_case(
+        case, base_dir=base_dir, source="conversation", lang=conversation.lang, answered=conversation.skipped()
+    )
 
 
 def step(conversation: Conversation, turn: Turn | None = None, base_dir: Path | None = None) -> Step:

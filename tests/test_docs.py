@@ -45,3 +45,23 @@ def test_the_worked_scenario_example_passes_and_catches_a_regression(tmp_path: P
     shutil.copytree(healthy / "certs", lab / "certs")
     report, _ = run(discover([lab / "jabber-warning.yaml"]))
     assert not report.ok and report.results[0].problems[0].startswith("top: expected jabber.edge-domain-not-in-san")
+
+
+def test_the_shell_walkthrough_is_a_real_session(tmp_path: Path) -> None:
+    """docs/shell.md: replaying the typed lines gives the transcript shown, byte for byte."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    text = (ROOT / "docs" / "shell.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```text\n(.*?)```", text, flags=re.DOTALL)
+    script, transcript = blocks[0], blocks[1]
+    work = tmp_path / "call"
+    shutil.copytree(ROOT / "examples" / "cases" / "ssh-tunnels-down" / "certs", work / "certs")
+    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", "XDG_STATE_HOME": str(tmp_path / "state")}
+    done = subprocess.run([sys.executable, "-m", "certdoctor.cli", "shell"], input=script, capture_output=True,
+                          text=True, cwd=work, env=env, timeout=120)
+    assert done.returncode == 0 and done.stderr == ""
+    assert done.stdout == transcript, "docs/shell.md is stale: rerun the walkthrough script and paste the output"
+    assert "# certdoctor: TAC session" in (work / "notes.md").read_text(encoding="utf-8")

@@ -182,3 +182,13 @@ def test_piped_script_runs_line_by_line_in_plain_text(deployment: Path, tmp_path
     answer = subprocess.run([sys.executable, "-m", "certdoctor.cli", "diagnose", str(tmp_path / "piped.yaml"),
                              "--format", "json"], capture_output=True, text=True, timeout=60)
     assert json.loads(answer.stdout)["diagnoses"][0]["cause"] == "ssh.intermediate-not-trusted"
+
+
+def test_a_skipped_question_is_not_asked_again() -> None:
+    s = ShellSession()
+    s.handle("2")  # zone down
+    first = s.question
+    assert first is not None
+    s.handle("skip")
+    assert s.question is not None and s.question.id != first.id
+    assert first.id not in [q.id for q in s.answer.questions]

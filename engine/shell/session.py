@@ -475,23 +475,33 @@ class ShellSession:
             raise InputError(str(path), "already exists; not overwritten (add --force)")
         return path, force
 
+    def _shown(self, path: Path) -> str:
+        """A path as the user would type it: relative to the working directory when inside it."""
+        try:
+            return path.relative_to(self.base_dir).as_posix()
+        except ValueError:
+            return str(path)
+
     def _cmd_save(self, rest: str, out: Output) -> None:
         path, _ = self._target(rest)
         _write(path, yaml.safe_dump(case_file(self.conversation, path.parent), sort_keys=False, allow_unicode=True))
         self._saved = list(self.conversation.turns)
         self._saved_to.add(path)
-        out.wrapped(f"saved {path} (`certdoctor diagnose {path.name}` gives this ranking)", "ok")
+        out.wrapped(f"saved {self._shown(path)} (`certdoctor diagnose {path.name}` gives this ranking)", "ok")
 
     def _cmd_report(self, rest: str, out: Output) -> None:
         path, _ = self._target(rest)
         case = self.conversation.case()
-        symptoms = [f"- {k}: {v}" for k, v in case.symptoms.model_dump(exclude_defaults=True).items()]
+        symptoms = [
+            f"- {k}: {'; '.join(map(str, v)) if isinstance(v, list) else v}"
+            for k, v in case.symptoms.model_dump(exclude_defaults=True).items()
+        ]
         symptoms += [f"- answered {k}: {v}" for k, v in case.answers.items()]
         text = render_markdown(self.answer, case.title or "TAC session")
         head, _, body = text.partition("\n\n")
         _write(path, "\n".join([head, "", "## Symptoms", "", *(symptoms or ["- none given"]), "", body]))
         self._saved_to.add(path)
-        out.wrapped(f"wrote {path}", "ok")
+        out.wrapped(f"wrote {self._shown(path)}", "ok")
 
 
 def _pem(der: bytes) -> bytes:
