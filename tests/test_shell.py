@@ -192,3 +192,29 @@ def test_a_skipped_question_is_not_asked_again() -> None:
     s.handle("skip")
     assert s.question is not None and s.question.id != first.id
     assert first.id not in [q.id for q in s.answer.questions]
+
+
+def test_colours_only_on_a_terminal_and_never_with_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    from certdoctor.shell.app import use_color
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_color(Terminal()) and not use_color(io.StringIO())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_color(Terminal())
+
+
+def test_choices_are_offered_as_completions() -> None:
+    from prompt_toolkit.completion import CompleteEvent
+    from prompt_toolkit.document import Document
+
+    from certdoctor.shell.app import ShellCompleter
+
+    s = ShellSession()
+    words = [c.text for c in ShellCompleter(s).get_completions(Document(""), CompleteEvent())]
+    assert words[:6] == ["upload-error", "zone-down", "ssh-down", "mra-login-failed", "jabber-warning", "other"]
+    roles = [c.text for c in ShellCompleter(s).get_completions(Document("load expressway_c-t"), CompleteEvent())]
+    assert roles == ["expressway_c-trust"]

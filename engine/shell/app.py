@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -131,7 +131,8 @@ def interactive(
     _print(output, FormattedText(session.intro().fragments), color)
     while True:
         try:
-            line = prompt.prompt(session.prompt())
+            # with a question pending its choices open at once: pick with the arrow keys, or type
+            line = prompt.prompt(session.prompt(), pre_run=_show_choices(prompt) if session.question else None)
         except KeyboardInterrupt:
             continue  # Ctrl-C: drop what was typed, keep the session
         except EOFError:
@@ -140,6 +141,13 @@ def interactive(
         _print(output, FormattedText(result.fragments), color)
         if result.quit and _confirm_leave(prompt, session):
             return 0
+
+
+def _show_choices(prompt: PromptSession[str]) -> Callable[[], None]:
+    def start() -> None:
+        prompt.app.current_buffer.start_completion(select_first=False)
+
+    return start
 
 
 def _confirm_leave(prompt: PromptSession[str], session: ShellSession) -> bool:
