@@ -148,3 +148,26 @@ def test_a_generated_deployment_scenario_runs(tmp_path: Path) -> None:
     case.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     report, _ = run(discover([tmp_path]))
     assert report.ok and report.results[0].name == "dep/case"
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import io
+
+    from certdoctor import cli
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    scenario(tmp_path, "ntp", {"top": "time.not-synchronized"})
+    scenario(tmp_path, "ntp2", {"top": "time.not-synchronized"})
+    terminal = Terminal()
+    monkeypatch.setattr(cli.sys, "stderr", terminal)
+    assert main(["scenarios", "run", str(tmp_path)]) == 0
+    drawn = terminal.getvalue()
+    assert "[###############...............] 1/2 ntp" in drawn
+    assert drawn.endswith("\r")  # and wiped before the table is printed
+    piped = io.StringIO()
+    monkeypatch.setattr(cli.sys, "stderr", piped)
+    assert main(["scenarios", "run", str(tmp_path)]) == 0
+    assert piped.getvalue() == ""

@@ -218,3 +218,15 @@ def test_choices_are_offered_as_completions() -> None:
     assert words[:6] == ["upload-error", "zone-down", "ssh-down", "mra-login-failed", "jabber-warning", "other"]
     roles = [c.text for c in ShellCompleter(s).get_completions(Document("load expressway_c-t"), CompleteEvent())]
     assert roles == ["expressway_c-trust"]
+
+
+def test_a_multi_line_paste_is_one_symptom_text() -> None:
+    s = ShellSession()
+    s.handle("2")  # zone down
+    pasted = (
+        "2026-11-30T10:00:01Z expc1 tvcs: Event=\"Outbound TLS Negotiation Error\" Service=\"SIP\"\n"
+        "  Detail=\"Peer's TLS certificate identity was unacceptable\" Protocol=\"TLS\"\n"
+    )
+    s.handle(pasted)
+    assert s.conversation.case().symptoms.log_lines == [pasted.strip()]
+    assert "cert.name-mismatch" in [d.cause for d in s.answer.diagnoses]
