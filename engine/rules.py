@@ -110,9 +110,23 @@ def _conclude(
     return action
 
 
+#: A fact asserted into every session and the rule that fires on it. durable_rules 2.0.28 corrupts the
+#: heap ("free(): invalid pointer" in deleteStateNode) when a session whose facts fired no rule is
+#: deleted, e.g. a lone "certificate renewal" fact waiting in a join; with a rule that always fires,
+#: no session is ever in that state.
+SESSION_FACT = "certdoctor:session"
+SESSION_RULE = "certdoctor/session"
+
+
+def _session_seen(c: Any) -> None:
+    """The session rule's action: nothing to conclude."""
+
+
 def compile_rules(kb: KnowledgeBase, collect: Collector) -> dict[str, dict[str, Any]]:
-    """The KB as a durable_rules ruleset definition: one rule per KB rule, plus the fact sink."""
-    rules: dict[str, dict[str, Any]] = {}
+    """The KB as a durable_rules ruleset definition: one rule per KB rule, plus the session rule."""
+    rules: dict[str, dict[str, Any]] = {
+        SESSION_RULE: {"all": [{"s": {"name": SESSION_FACT}}], "run": _session_seen},
+    }
     for cause in kb.causes:
         for rule in cause.rules:
             aliases = [f"f{i}" for i in range(len(rule.when))]
@@ -176,8 +190,8 @@ class RuleEngine:
         """Run every rule over the facts in a new session; return the conclusions, then drop the session.
 
         Every fact is type-checked; only facts some rule condition accepts enter the engine. Those are
-        all observed by a rule, so the engine stores them (checked below): none is silently lost, and no
-        sink rule is needed.
+        all observed by a rule, so the engine stores them (checked below): none is silently lost. The
+        session fact fires the session rule, so no session is deleted without a firing (see SESSION_FACT).
         """
         self.check_facts(facts)
         unique: dict[tuple[object, ...], dict[str, object]] = {}
@@ -195,14 +209,16 @@ class RuleEngine:
             self._collected.clear()
             try:
                 if unique:  # one batch: duplicates were removed above, so no item is rejected
+                    batch = [{"name": SESSION_FACT, "sid": sid}, *({**form, "sid": sid} for form in unique.values())]
                     try:
-                        self._host.assert_facts(self.name, [{**form, "sid": sid} for form in unique.values()])
+                        self._host.assert_facts(self.name, batch)
                     except Exception as exc:  # MessageNotHandled/Observed: the filter above failed its job
                         raise RuleEngineError(f"the engine refused a fact: {exc}") from None
                 state = self._host.get_state(self.name, sid) if unique else {}
                 if state.get("exception"):
                     raise RuleEngineError(f"a rule action failed: {str(state['exception'])[:300]}")
                 stored = self._host.get_facts(self.name, sid) if unique else []
+                stored = [f for f in stored if f.get("name") != SESSION_FACT]
                 collected = list(self._collected)
             finally:
                 if unique:
