@@ -268,8 +268,22 @@ def read_case(path: str | Path) -> Case:
     return parse_case(text, str(path))
 
 
+#: An inline file of any format (DER, PKCS#7, ...) where a path would go: what chat interfaces send.
+DATA_URI = "data:application/octet-stream;base64,"
+
+
+def _data_uri_bytes(ref: str, where: str) -> bytes:
+    import base64
+    import binascii
+
+    try:
+        return base64.b64decode(ref[len(DATA_URI) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise InputError(where, "inline data is not valid Base-64") from None
+
+
 class CertificateSource:
-    """Resolves certificate references of one case: paths relative to the case file, or inline PEM."""
+    """Resolves certificate references of one case: paths relative to the case file, inline PEM, or data URIs."""
 
     def __init__(self, base: Path | None, source: str = "case") -> None:
         self.base = base
@@ -282,6 +296,9 @@ class CertificateSource:
             return self._cache[ref]
         if "-----BEGIN" in ref:
             loaded = parse_bytes(ref.encode(), f"{self.source}: {field} (inline PEM)")
+        elif ref.startswith(DATA_URI):
+            where = f"{self.source}: {field}"
+            loaded = parse_bytes(_data_uri_bytes(ref, where), f"{where} (inline data)")
         else:
             path = Path(ref)
             if not path.is_absolute() and self.base is not None:

@@ -8,6 +8,8 @@ The same model backs `certdoctor shell`, the Python conversation API and the cha
 
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
 import re
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from certdoctor.answer import Answer, QuestionOut
-from certdoctor.case import Case, case_from_data
+from certdoctor.case import DATA_URI, Case, case_from_data
 from certdoctor.diagnosis import diagnose_case
 from certdoctor.errors import InputError
 from certdoctor.kb import Lang
@@ -85,6 +87,12 @@ class Conversation(BaseModel):
             return self
         if turn.text and turn.text_field is None:
             turn = turn.model_copy(update={"text_field": place_text(turn.text)})
+        if turn.answers:  # named as the turn's own field, before anything changes
+            from certdoctor.facts import answer_choice
+            from certdoctor.kb import load_knowledge
+
+            for qid, value in turn.answers.items():
+                answer_choice(load_knowledge(), qid, value, "turn")
         data = copy.deepcopy(self.case_data())
         apply(data, turn)
         case_from_data(data, "conversation")
@@ -221,20 +229,36 @@ def step(conversation: Conversation, turn: Turn | None = None, base_dir: Path | 
     return Step(answer=answer, question=question, conversation=after)
 
 
+def _transport_bytes(field: str, text: str) -> bytes:
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise InputError(field, "is neither PEM nor Base-64") from None
+
+
 def certificate_text(field: str, content: str | bytes) -> str:
     """Certificates and CRLs given as content (PEM, Base-64, DER, PKCS#7) as canonical PEM text.
 
     Conversations that cross a network carry certificates inline; a private key must never enter
-    their state, so content holding one is refused rather than silently trimmed.
+    their state, so content holding one is refused rather than silently trimmed. The upload file
+    (`upload.file`) keeps its own format instead, PEM as given or other formats as a data URI, since
+    "the file is DER" is what upload.invalid-format diagnoses; unarmoured Base-64 there is taken as
+    the transport encoding of a binary file.
     """
     from cryptography.hazmat.primitives.serialization import Encoding
 
     from certdoctor.x509.load import parse_bytes
 
     raw = content.encode("utf-8") if isinstance(content, str) else content
+    upload = field.rsplit(".", 1)[-1] == "file"
+    if upload and isinstance(content, str) and "-----BEGIN" not in content:
+        raw = _transport_bytes(field, content)  # a binary upload file (DER, PKCS#7) sent as Base-64
     loaded = parse_bytes(raw, field)
     if loaded.private_keys:
         raise InputError(field, "holds a private key; send certificates only (keys never enter a conversation)")
+    if upload and (loaded.certificates or loaded.requests):
+        # the file whose upload fails is judged as the file it is: its format is part of the diagnosis
+        return raw.decode("utf-8") if b"-----BEGIN" in raw else DATA_URI + base64.b64encode(raw).decode("ascii")
     pems = [c.public_bytes(Encoding.PEM) for c in loaded.certificates] + [
         c.public_bytes(Encoding.PEM) for c in loaded.crls
     ]

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from certdoctor.case import Case, CertificateSource, Expressway
 from certdoctor.errors import InputError
-from certdoctor.kb import FactValue, KnowledgeBase
+from certdoctor.kb import Choice, FactValue, KnowledgeBase
 from certdoctor.symptoms import Recognition, normalise, recognise
 from certdoctor.x509.certfacts import CLIENT_AUTH, CertFacts
 from certdoctor.x509.findings import Finding
@@ -893,21 +893,27 @@ def derive(case: Case, certs: CertificateSource, kb: KnowledgeBase, at: datetime
     return out
 
 
+def answer_choice(kb: KnowledgeBase, qid: str, value: object, source: str) -> Choice:
+    """The choice an answer names; an unknown question or value is one line naming answers.<id>."""
+    question = next((q for q in kb.questions if q.id == qid), None)
+    if question is None:
+        import difflib  # only for the error message
+
+        ids = [q.id for q in kb.questions]
+        near = difflib.get_close_matches(qid, ids, n=1)
+        hint = f"; did you mean '{near[0]}'?" if near else f"; known: {', '.join(sorted(ids))}"
+        raise InputError(source, f"answers.{qid}: no such question{hint}")
+    choice = next((c for c in question.choices if c.value == str(value)), None)
+    if choice is None:
+        values = ", ".join(c.value for c in question.choices)
+        raise InputError(source, f"answers.{qid}: '{value}' is not one of its choices ({values})")
+    return choice
+
+
 def answer_facts(case: Case, kb: KnowledgeBase, out: Facts, source: str) -> None:
     """Facts the user stated by answering questions; a stated fact replaces what was derived for it."""
-    import difflib  # only for the error message
-
-    questions = {q.id: q for q in kb.questions}
     for qid, value in case.answers.items():
-        question = questions.get(qid)
-        if question is None:
-            near = difflib.get_close_matches(qid, list(questions), n=1)
-            hint = f"; did you mean '{near[0]}'?" if near else f"; known: {', '.join(sorted(questions))}"
-            raise InputError(source, f"answers.{qid}: no such question{hint}")
-        choice = next((c for c in question.choices if c.value == str(value)), None)
-        if choice is None:
-            values = ", ".join(c.value for c in question.choices)
-            raise InputError(source, f"answers.{qid}: '{value}' is not one of its choices ({values})")
+        choice = answer_choice(kb, qid, value, source)
         out.items = [f for f in out.items if f.name not in choice.sets]
         for name, fact_value in choice.sets.items():
             out.add(name, fact_value, "answer", value=str(value), question=qid)
