@@ -13,6 +13,8 @@ from certdoctor.errors import CertdoctorError, InputError
 if TYPE_CHECKING:
     from certdoctor.answer import Answer
     from certdoctor.case import Case
+    from certdoctor.chat.api import ChatInput, ChatReply, converse, load_case_inline
+    from certdoctor.chat.token import StateSealer
     from certdoctor.kb import Lang
     from certdoctor.x509 import LoadedFile, TrustStore, parse_bytes, read_file, verify_chain
     from certdoctor.x509.models import CertificateInfo, FileReport, Finding, VerifyReport
@@ -32,6 +34,11 @@ _LAZY = {
     "inspect_file": "certdoctor.x509.report",
     "Answer": "certdoctor.answer",
     "Case": "certdoctor.case",
+    "ChatInput": "certdoctor.chat.api",
+    "ChatReply": "certdoctor.chat.api",
+    "converse": "certdoctor.chat.api",
+    "load_case_inline": "certdoctor.chat.api",
+    "StateSealer": "certdoctor.chat.token",
 }
 
 
@@ -61,15 +68,20 @@ __all__ = [
     "Case",
     "CertdoctorError",
     "CertificateInfo",
+    "ChatInput",
+    "ChatReply",
     "FileReport",
     "Finding",
     "InputError",
     "LoadedFile",
+    "StateSealer",
     "TrustStore",
     "VerifyReport",
     "__version__",
+    "converse",
     "diagnose",
     "inspect_file",
+    "load_case_inline",
     "parse_bytes",
     "read_file",
     "verify_chain",

@@ -3,7 +3,119 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from certdoctor.chat.sessions import ChatService
+
+
+def _service(args: argparse.Namespace) -> ChatService:
+    """The ChatService the options ask for: state key, and the session store (memory or Redis)."""
+    from certdoctor.chat.sessions import ChatService, MemoryStore, RedisStore, SessionStore
+    from certdoctor.chat.token import sealer_from_config
+
+    sealer = sealer_from_config(args.state_key_file)
+    store: SessionStore = RedisStore(args.redis, args.session_ttl) if args.redis else MemoryStore(args.session_ttl)
+    if isinstance(store, RedisStore):
+        store.ping()
+    return ChatService(sealer, store)
+
+
+def _log_to_stderr(access_log: bool = False) -> None:
+    """Warnings go to stderr as one line each; the access log (when on) as bare JSON lines."""
+    import logging
+
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="certdoctor: %(message)s")
+    access = logging.getLogger("certdoctor.access")
+    access.propagate = False
+    if access_log:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        access.addHandler(handler)
+        access.setLevel(logging.INFO)
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    """Run the MCP server on stdio (default) or streamable HTTP (--http)."""
+    _log_to_stderr()
+    service = _service(args)
+    from certdoctor.chat.mcp_server import run_http, run_stdio
+
+    if args.http:
+        print(f"certdoctor: MCP over streamable HTTP at http://{args.host}:{args.port}/mcp", file=sys.stderr)
+        run_http(service, args.host, args.port)
+    else:
+        run_stdio(service)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the JSON HTTP API on uvicorn."""
+    from certdoctor.errors import InputError
+
+    _log_to_stderr(args.access_log)
+    if args.workers > 1 and not args.redis:
+        raise InputError("--workers", "more than one worker needs --redis URL: sessions must be shared between them")
+    service = _service(args)  # fails early, in this process, on a missing key or an unreachable Redis
+    import uvicorn
+
+    print(f"certdoctor: HTTP API at http://{args.host}:{args.port} (OpenAPI: /openapi.json)", file=sys.stderr)
+    if args.workers > 1:
+        # each worker builds its own app from the environment; a development key must be the same in all
+        if service.sealer.ephemeral:
+            import secrets
+
+            os.environ["CERTDOCTOR_STATE_KEY"] = secrets.token_urlsafe(32)
+        if args.state_key_file:
+            os.environ["CERTDOCTOR_STATE_KEY_FILE"] = args.state_key_file
+        os.environ["CERTDOCTOR_REDIS_URL"] = args.redis
+        os.environ["CERTDOCTOR_SESSION_TTL"] = str(args.session_ttl)
+        os.environ["CERTDOCTOR_MAX_BODY"] = str(args.max_body)
+        uvicorn.run(
+            "certdoctor.chat.http:app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            access_log=False,
+            log_level="warning",
+        )
+        return 0
+    from certdoctor.chat.http import create_app
+
+    app = create_app(service, max_body=args.max_body)
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")
+    return 0
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--state-key-file",
+        metavar="FILE",
+        help="file holding the secret that seals conversation state (default: $CERTDOCTOR_STATE_KEY)",
+    )
+    p.add_argument("--redis", metavar="URL", help="keep sessions in Redis (redis://host:port/db), shared by workers")
+    p.add_argument("--session-ttl", type=int, default=24 * 3600, metavar="SECONDS", help="idle session lifetime")
 
 
 def add_commands(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
     """Register the chatbot-facing sub-commands."""
+    p = sub.add_parser("mcp", help="run the Model Context Protocol server (stdio, or streamable HTTP with --http)")
+    p.add_argument("--http", action="store_true", help="serve streamable HTTP at /mcp instead of stdio")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on with --http (127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="port to listen on with --http (8765)")
+    _common(p)
+    p.set_defaults(func=cmd_mcp)
+
+    p = sub.add_parser("serve", help="run the JSON HTTP API (diagnose, conversation, inspect, verify, health)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port to listen on (8080)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (more than one needs --redis)")
+    p.add_argument(
+        "--max-body", type=int, default=4 * 1024 * 1024, metavar="BYTES", help="largest request body (4 MiB)"
+    )
+    p.add_argument("--no-access-log", dest="access_log", action="store_false", help="no JSON access-log lines")
+    _common(p)
+    p.set_defaults(func=cmd_serve)

@@ -1,0 +1,423 @@
+"""`certdoctor serve`: the JSON HTTP API (FastAPI on uvicorn), OpenAPI document at /openapi.json.
+
+Every bad input is a 4xx problem-details response (RFC 9457, application/problem+json) naming the
+field, never a 500 and never an echo of what was sent (it may hold certificate or key material).
+Request bodies are size-limited before they are parsed, and each request is logged as one JSON line
+(method, path, status, duration, sizes, problem type and field) without any body.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio.to_thread
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from certdoctor._version import __version__
+from certdoctor.answer import Answer
+from certdoctor.errors import CertdoctorError, InputError
+from certdoctor.x509.models import FileReport, VerifyReport
+
+from .api import (
+    CauseEntry,
+    ChatInput,
+    ChatReply,
+    DiagnoseRequest,
+    InspectRequest,
+    VerifyRequest,
+    catalogue,
+    diagnose_inline,
+    inspect_content,
+    verify_content,
+)
+from .sessions import ChatService, SessionConflict, SessionNotFound, StoreUnavailable
+from .token import StateError
+
+#: Largest request body accepted, by default (a conversation state with full trust lists fits easily).
+DEFAULT_MAX_BODY = 4 * 1024 * 1024
+#: Threads that run requests in one worker process (the rest wait in order).
+WORKER_THREADS = 2
+PROBLEM_TYPE = "https://certdoctor.invalid/problems/"
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+access_log = logging.getLogger("certdoctor.access")
+_log = logging.getLogger("certdoctor.http")
+
+
+class FieldProblem(BaseModel):
+    """One field that was refused, and why (the value itself is never echoed)."""
+
+    field: str
+    problem: str
+
+
+class Problem(BaseModel):
+    """An error response (RFC 9457 problem details)."""
+
+    type: str = Field(description="URI naming the kind of problem")
+    title: str
+    status: int
+    detail: str
+    instance: str | None = Field(default=None, description="the request path")
+    errors: list[FieldProblem] = []
+
+
+class TokenTurn(BaseModel):
+    """One turn in token mode: the state from the previous reply (none to start) and the new input."""
+
+    model_config = {"extra": "forbid"}
+
+    state: str | None = Field(default=None, description="the `state` of the previous reply; omit to start")
+    input: ChatInput = Field(default_factory=ChatInput, description="what the user said, answered or uploaded")
+
+
+class Health(BaseModel):
+    """Liveness and what this server runs."""
+
+    status: str
+    version: str
+    causes: int
+    store: dict[str, Any]
+
+
+_TITLES = {
+    400: "Bad request",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    500: "Internal error",
+    503: "Service unavailable",
+}
+
+
+def problem_response(
+    request: Request | None, status: int, kind: str, detail: str, errors: list[FieldProblem] | None = None
+) -> JSONResponse:
+    """A problem-details response; also notes the problem kind and field for the access log."""
+    errors = errors or []
+    if request is not None:
+        request.state.problem = kind
+        request.state.field = errors[0].field if errors else None
+    body = Problem(
+        type=PROBLEM_TYPE + kind,
+        title=_TITLES.get(status, "Error"),
+        status=status,
+        detail=detail,
+        instance=request.url.path if request is not None else None,
+        errors=errors,
+    )
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type="application/problem+json")
+
+
+def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
+    """`body.input.answers` from a validation error location; long parts (pasted data as a key) are cut."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+            continue
+        name = str(part) if len(str(part)) <= 40 and "\n" not in str(part) else str(part)[:12] + "..."
+        text += f".{name}" if text else name
+    return text or "body"
+
+
+def _validation_problem(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = []
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            return problem_response(request, 400, "malformed-json", "the request body is not valid JSON")
+        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        errors.append(FieldProblem(field=_loc(err.get("loc", ())), problem=message))
+    first = errors[0] if errors else FieldProblem(field="body", problem="invalid")
+    return problem_response(request, 422, "invalid-request", f"{first.field}: {first.problem}", errors)
+
+
+def _json(model: BaseModel, status: int = 200) -> Response:
+    """A model as a JSON response, serialised once by pydantic (FastAPI would validate it all again)."""
+    return Response(model.model_dump_json(), status_code=status, media_type="application/json")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def validation(request: Request, exc: RequestValidationError) -> Response:
+        return _validation_problem(request, exc)
+
+    @app.exception_handler(StateError)
+    async def bad_state(request: Request, exc: StateError) -> Response:
+        problem = FieldProblem(field="state", problem=exc.problem)
+        return problem_response(request, 400, "invalid-state", str(exc), [problem])
+
+    @app.exception_handler(SessionNotFound)
+    async def no_session(request: Request, exc: SessionNotFound) -> Response:
+        return problem_response(request, 404, "session-not-found", str(exc))
+
+    @app.exception_handler(InputError)
+    async def bad_input(request: Request, exc: InputError) -> Response:
+        return problem_response(
+            request, 422, "invalid-input", str(exc), [FieldProblem(field=exc.source, problem=exc.problem)]
+        )
+
+    @app.exception_handler(SessionConflict)
+    async def conflict(request: Request, exc: SessionConflict) -> Response:
+        return problem_response(request, 409, "session-conflict", str(exc))
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_down(request: Request, exc: StoreUnavailable) -> Response:
+        return problem_response(request, 503, "store-unavailable", str(exc))
+
+    @app.exception_handler(CertdoctorError)
+    async def certdoctor_error(request: Request, exc: CertdoctorError) -> Response:
+        _log.error("certdoctor error on %s: %s", request.url.path, type(exc).__name__)
+        return problem_response(request, 500, "internal-error", "certdoctor could not finish this request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        return problem_response(request, exc.status_code, kind, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> Response:
+        _log.exception("internal error on %s", request.url.path)
+        return problem_response(request, 500, "internal-error", "an internal error occurred; it was logged")
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": _TITLES[status], "content": {"application/problem+json": {}}}
+    for status in (400, 413, 415, 422)
+}
+_SESSION_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_ERRORS,
+    **{
+        status: {"model": Problem, "description": _TITLES[status], "content": {"application/problem+json": {}}}
+        for status in (404, 409, 503)
+    },
+}
+
+
+def create_app(service: ChatService, *, max_body: int = DEFAULT_MAX_BODY) -> ASGIApp:
+    """The HTTP API around a ChatService, wrapped in the body-size limit and the access log."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        from certdoctor.diagnosis import shipped_engine
+
+        shipped_engine()  # compile the knowledge base before the first request, not during it
+        # diagnosis is CPU-bound Python (one GIL): a few threads serve requests first come, first served,
+        # where dozens would only take turns at random and stretch the slowest requests
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+        yield
+
+    app = FastAPI(
+        title="certdoctor",
+        version=__version__,
+        description="Troubleshooting certificate problems on Cisco Expressway: diagnose a case, hold a "
+        "conversation turn by turn (sealed state tokens or server-side sessions), inspect a certificate, "
+        "verify a chain. Errors are RFC 9457 problem details.",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    _install_error_handlers(app)
+    service_info = {"causes": len(catalogue())}
+
+    @app.get("/health", response_model=Health, tags=["service"])
+    async def health() -> Health:
+        """Liveness: version, knowledge base size and the session store (503 when Redis is down)."""
+        return Health(status="ok", version=__version__, causes=service_info["causes"], store=service.store.health())
+
+    @app.post("/v1/diagnose", response_model=Answer, responses=_ERRORS, tags=["diagnosis"])
+    def diagnose(request: DiagnoseRequest) -> Response:
+        """Diagnose a whole case (contract section 1, certificates inline); the answer is contract section 2."""
+        return _json(diagnose_inline(request))
+
+    @app.post("/v1/conversation", response_model=ChatReply, responses=_ERRORS, tags=["conversation"])
+    def conversation(turn: TokenTurn) -> Response:
+        """One turn in token mode: send the previous reply's `state` (none to start) and the new input."""
+        return _json(service.converse(turn.state, turn.input))
+
+    @app.post("/v1/sessions", response_model=ChatReply, status_code=201, responses=_SESSION_ERRORS, tags=["sessions"])
+    def start_session(data: ChatInput) -> Response:
+        """Start a conversation held server-side; the reply's `session` is the id for the next turns."""
+        return _json(service.start_session(data), 201)
+
+    @app.post("/v1/sessions/{session}/turns", response_model=ChatReply, responses=_SESSION_ERRORS, tags=["sessions"])
+    def session_turn(session: str, data: ChatInput) -> Response:
+        """One more turn on a server-side session (409 when another turn changed it meanwhile: resend)."""
+        return _json(service.continue_session(session, data))
+
+    @app.get("/v1/sessions/{session}", response_model=ChatReply, responses=_SESSION_ERRORS, tags=["sessions"])
+    def session_answer(session: str) -> Response:
+        """The answer and next question of a session as it stands."""
+        return _json(service.continue_session(session, ChatInput()))
+
+    @app.delete("/v1/sessions/{session}", status_code=204, responses=_SESSION_ERRORS, tags=["sessions"])
+    def end_session(session: str) -> Response:
+        """End a session and forget its state."""
+        service.end_session(session)
+        return Response(status_code=204)
+
+    @app.post("/v1/inspect", response_model=FileReport, responses=_ERRORS, tags=["certificates"])
+    def inspect(request: InspectRequest) -> Response:
+        """What a certificate file holds and whether Expressway's upload page accepts it (keys never shown)."""
+        return _json(inspect_content(request))
+
+    @app.post("/v1/verify", response_model=VerifyReport, responses=_ERRORS, tags=["certificates"])
+    def verify(request: VerifyRequest) -> Response:
+        """Expressway-compatible and strict verdicts for a leaf, its chain and a trusted CA list."""
+        return _json(verify_content(request))
+
+    @app.get("/v1/causes", response_model=list[CauseEntry], tags=["diagnosis"])
+    async def causes() -> list[CauseEntry]:
+        """The cause catalogue: stable ids (contract section 3)."""
+        return catalogue()
+
+    return Front(app, max_body=max_body)
+
+
+_SESSION_PATH = re.compile(r"(/sessions/)([^/]{6})[^/]*")
+
+
+class Front:
+    """Outermost ASGI layer: body-size limit and media type, then one JSON access-log line per request."""
+
+    def __init__(self, app: FastAPI, *, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    def __getattr__(self, name: str) -> Any:  # openapi(), routes, state ...: the FastAPI app's
+        return getattr(self.app, name)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        scope.setdefault("state", {})
+        info: dict[str, Any] = {"status": 0, "bytes_out": 0, "bytes_in": 0}
+
+        async def counting_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                info["status"] = message["status"]
+            elif message["type"] == "http.response.body":
+                info["bytes_out"] += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            refused = await self._check(scope, receive, counting_send, info)
+            if not refused:
+                await self.app(scope, info.pop("replay"), counting_send)
+        finally:
+            state = scope.get("state") or {}
+            access_log.info(
+                json.dumps(
+                    {
+                        "event": "request",
+                        "method": scope.get("method"),
+                        "path": _SESSION_PATH.sub(r"\1\2...", scope.get("path", "")),
+                        "status": info["status"],
+                        "ms": round((time.perf_counter() - started) * 1000, 1),
+                        "bytes_in": info["bytes_in"],
+                        "bytes_out": info["bytes_out"],
+                        "problem": state.get("problem"),
+                        "field": state.get("field"),
+                        "client": (scope.get("client") or ("-",))[0],
+                    },
+                    separators=(",", ":"),
+                )
+            )
+
+    async def _check(self, scope: Scope, receive: Receive, send: Send, info: dict[str, Any]) -> bool:
+        """Read the body (bounded) and check its media type; answer with a problem and True when refused."""
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body:
+            await self._refuse(scope, send, 413, "too-large", f"the body is larger than {self.max_body} bytes")
+            return True
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return True
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                await self._refuse(scope, send, 413, "too-large", f"the body is larger than {self.max_body} bytes")
+                return True
+            chunks.append(chunk)
+            more = bool(message.get("more_body", False))
+        info["bytes_in"] = size
+        media = headers.get("content-type", "").split(";")[0].strip().lower()
+        if size and not (media == "application/json" or media.endswith("+json")):
+            await self._refuse(scope, send, 415, "unsupported-media-type", "send the body as application/json")
+            return True
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        info["replay"] = replay
+        return False
+
+    async def _refuse(self, scope: Scope, send: Send, status: int, kind: str, detail: str) -> None:
+        scope["state"]["problem"] = kind
+        body = (
+            Problem(
+                type=PROBLEM_TYPE + kind,
+                title=_TITLES[status],
+                status=status,
+                detail=detail,
+                instance=scope.get("path"),
+            )
+            .model_dump_json(exclude_none=True, exclude_defaults=False)
+            .encode()
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def app_from_env() -> ASGIApp:
+    """The app as `certdoctor serve` configures it through the environment (one per uvicorn worker)."""
+    from .sessions import DEFAULT_TTL, MemoryStore, RedisStore, SessionStore
+    from .token import sealer_from_config
+
+    sealer = sealer_from_config(os.environ.get("CERTDOCTOR_STATE_KEY_FILE") or None)
+    ttl = int(os.environ.get("CERTDOCTOR_SESSION_TTL", DEFAULT_TTL))
+    redis_url = os.environ.get("CERTDOCTOR_REDIS_URL")
+    store: SessionStore = RedisStore(redis_url, ttl) if redis_url else MemoryStore(ttl)
+    max_body = int(os.environ.get("CERTDOCTOR_MAX_BODY", DEFAULT_MAX_BODY))
+    return create_app(ChatService(sealer, store), max_body=max_body)
