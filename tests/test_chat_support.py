@@ -1,0 +1,132 @@
+"""Helpers for the chat tests (no tests here): deployments as inline cases, keys, servers on loopback."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from certdoctor.chat.api import load_case_inline
+from certdoctor.lab import write_deployment
+from certdoctor.testpki import KeySpec, TestPKI
+
+#: The state key every test server and sealer uses (a test secret, never a real one).
+TEST_KEY = "test-key-" + "k" * 40
+
+
+def lab_case(tmp: Path, *faults: str, **options: Any) -> dict[str, Any]:
+    """A generated deployment (certdoctor.lab) as a case mapping with every certificate inline."""
+    return load_case_inline(write_deployment(tmp, faults, **options))
+
+
+def private_key_pem(label: str = "chat-test-key") -> str:
+    """A private key in PEM (generated, EC: fast), to check it is refused everywhere."""
+    issued = TestPKI(seed="chat-tests").root(label, key=KeySpec("ec", 256))
+    return issued.key_pem().decode()
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def certdoctor_command(*args: str) -> list[str]:
+    """The certdoctor CLI of this environment, run as a module (no reliance on PATH)."""
+    return [sys.executable, "-c", "import sys; from certdoctor.cli import main; sys.exit(main())", *args]
+
+
+def server_env(**extra: str) -> dict[str, str]:
+    """The environment of a test server: the test key, development mode off."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CERTDOCTOR_STATE_KEY")}
+    env.pop("CERTDOCTOR_DEV", None)
+    env["CERTDOCTOR_STATE_KEY"] = TEST_KEY
+    env.update(extra)
+    return env
+
+
+class Server:
+    """A `certdoctor serve` process on 127.0.0.1: base URL, its stderr (the access log) and stop()."""
+
+    def __init__(self, tmp: Path, *args: str, name: str = "serve", env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = tmp / f"{name}-{self.port}.log"
+        self._log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            certdoctor_command("serve", "--port", str(self.port), *args),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=env or server_env(),
+        )
+        wait_for_http(self.url + "/health", self.process, self.log_path)
+
+    def log(self) -> str:
+        """Everything the server wrote so far."""
+        self._log.flush()
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        """Terminate and reap the process."""
+        stop_process(self.process)
+        self._log.close()
+
+
+def wait_for_http(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
+    """Poll url until it answers; fail with the server's output when the process dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}: {log.read_text(errors='replace')}")
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(url, timeout=1)
+            return
+        time.sleep(0.1)
+    stop_process(process)
+    raise RuntimeError(f"server did not answer within {timeout}s: {log.read_text(errors='replace')}")
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a child process, kill it if it does not go, and reap it."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def redis_server(tmp: Path) -> Iterator[str]:
+    """A private redis-server on a free loopback port, in tmp; yields its URL and stops it afterwards."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server is not installed (.ci/run installs it with apt)")
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        stop_process(process)
