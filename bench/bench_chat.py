@@ -16,10 +16,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -27,6 +29,7 @@ import sys
 import tempfile
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -223,11 +226,50 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conversations", type=int, default=50)
     parser.add_argument("--turns", type=int, default=20, help="turns per conversation (at most 20)")
     parser.add_argument("--redis", metavar="URL", help="serve sessions from this Redis (loopback)")
+    parser.add_argument(
+        "--start-redis", action="store_true", help="start a private redis-server on a free loopback port for --redis"
+    )
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
     if not 1 <= args.conversations <= 500 or not 1 <= args.turns <= 20:
         parser.error("--conversations 1..500, --turns 1..20")
 
+    with contextlib.ExitStack() as stack:
+        if args.start_redis:
+            args.redis = stack.enter_context(private_redis())
+        return measure(args)
+
+
+@contextlib.contextmanager
+def private_redis() -> Iterator[str]:
+    """A redis-server on a free 127.0.0.1 port in a temporary directory, stopped afterwards."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise SystemExit("redis-server is not installed")
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        process = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", tmp, "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise SystemExit("redis-server did not start") from None
+                    time.sleep(0.05)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def measure(args: argparse.Namespace) -> int:
+    """Generate the deployments, start the server, run the conversations, report."""
     t0 = time.perf_counter()
     deps = [deployment(i) for i in range(args.conversations)]
     print(f"generated {len(deps)} deployments in {time.perf_counter() - t0:.1f} s")
@@ -294,12 +336,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"errors: {len(out.errors)}, cross-talk: {len(out.crosstalk)}, wrong top cause: {len(out.wrong)}")
     for line in (out.errors + out.crosstalk + out.wrong)[:20]:
         print("  " + line)
-    print(json.dumps({
-        "conversations": args.conversations, "turns": count, "seconds": round(elapsed, 2),
-        "p95_ms": round(percentile(out.latencies, 95) * 1000, 1) if out.latencies else None,
-        "peak_rss_mib": round(peak, 1), "server_cpu_ms_per_turn": round(server_cpu / max(count, 1) * 1000, 2), "errors": len(out.errors), "crosstalk": len(out.crosstalk),
-        "wrong": len(out.wrong),
-    }))
+    print(
+        json.dumps(
+            {
+                "conversations": args.conversations,
+                "turns": count,
+                "seconds": round(elapsed, 2),
+                "p95_ms": round(percentile(out.latencies, 95) * 1000, 1) if out.latencies else None,
+                "peak_rss_mib": round(peak, 1),
+                "server_cpu_ms_per_turn": round(server_cpu / max(count, 1) * 1000, 2),
+                "errors": len(out.errors),
+                "crosstalk": len(out.crosstalk),
+                "wrong": len(out.wrong),
+            }
+        )
+    )
     return 1 if out.errors or out.crosstalk or out.wrong or count != args.conversations * args.turns else 0
 
 
