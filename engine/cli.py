@@ -421,5 +421,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def run() -> None:
+    """The console-script entry: main(), then leave without tearing the interpreter down.
+
+    Freeing every object of a finished run costs about 35 ms of a 230 ms `certdoctor diagnose`
+    (measured; mypy's hard_exit does the same for the same reason). Nothing is left to clean up:
+    output is flushed here, and every file certdoctor writes is closed as soon as it is written.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # a closed pipe: nothing more can be said
+        pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

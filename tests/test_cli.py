@@ -156,3 +156,19 @@ def test_convert_writes_pem_and_never_overwrites(capsys: pytest.CaptureFixture[s
     before = out.read_bytes()
     code, _, err = run(capsys, "convert", str(EXAMPLES / "expired.pem"), "-o", str(out))
     assert code == 2 and "already exists" in err and out.read_bytes() == before
+
+
+def test_the_console_script_flushes_everything_and_keeps_the_exit_code(tmp_path: Path) -> None:
+    """`certdoctor` leaves without interpreter teardown (os._exit): output must still arrive whole."""
+    import subprocess
+    import sys
+
+    case = Path(__file__).resolve().parents[1] / "examples" / "cases" / "ssh-tunnels-down" / "case.yaml"
+    script = Path(sys.executable).with_name("certdoctor")
+    done = subprocess.run([str(script), "diagnose", str(case), "--format", "json"], capture_output=True, timeout=120)
+    assert done.returncode == 1  # a cause was found
+    assert json.loads(done.stdout)["diagnoses"][0]["cause"] == "ssh.intermediate-not-trusted"
+    bad = subprocess.run([str(script), "diagnose", str(tmp_path / "none.yaml")], capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.strip().endswith("none.yaml: no such file")
+    module = subprocess.run([sys.executable, "-m", "certdoctor.cli", "--version"], capture_output=True, text=True)
+    assert module.returncode == 0 and module.stdout.startswith("certdoctor ")
