@@ -11,6 +11,11 @@ if TYPE_CHECKING:
     from certdoctor.chat.sessions import ChatService
 
 
+#: Idle keep-alive connections are kept this long. uvicorn's 5 s default closes pooled connections a
+#: chatbot backend is about to reuse; the race shows as a dropped request under load (bench_chat.py).
+KEEP_ALIVE_S = 75
+
+
 def _service(args: argparse.Namespace) -> ChatService:
     """The ChatService the options ask for: state key, and the session store (memory or Redis)."""
     from certdoctor.chat.sessions import ChatService, MemoryStore, RedisStore, SessionStore
@@ -81,12 +86,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             access_log=False,
             log_level="warning",
+            timeout_keep_alive=KEEP_ALIVE_S,
         )
         return 0
     from certdoctor.chat.http import create_app
 
     app = create_app(service, max_body=args.max_body)
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")
+    uvicorn.run(
+        app, host=args.host, port=args.port, access_log=False, log_level="warning", timeout_keep_alive=KEEP_ALIVE_S
+    )
     return 0
 
 

@@ -232,4 +232,4 @@ def run_http(service: ChatService, host: str, port: int) -> None:
     import uvicorn
 
     app = build_server(service).streamable_http_app(stateless_http=True, json_response=True, host=host)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=75)  # see chat/cli.py KEEP_ALIVE_S
