@@ -1522,7 +1522,64 @@ def scenarios() -> list[Scenario]:
             *_trust_time_scenarios(),
             *_other_scenarios(),
             *_sharper_scenarios(),
+            *_alarm_scenarios(),
         ]
+    )
+
+
+def _alarm_scenarios() -> Iterator[Scenario]:
+    """Status > Alarms and log texts of domain.md 3.2 and 3.4 that point at (or away from) a cause."""
+    g = "symptom-only"
+    yield Scenario(
+        g, "ptr-record-and-xcp-invalid-hostname",
+        "Alarm 25031 (FQDN in PTR record does not match the SAN entries) and XCP 'Invalid Hostname' in the log",
+        CERT_GUIDE_TS,
+        {"alarms": ["25031 Certificate verification failed"],
+         "log_lines": ["Certificate verification failed for host=10.48.36.215, additional info: Invalid Hostname"]},
+        {"top": "cert.name-mismatch"}, certificates=False,
+    )
+    yield Scenario(
+        g, "certificate-without-common-name",
+        "Upload warning 'Certificate is missing a common name (CN) attribute.' and alarm 40052 on a cluster peer",
+        CLUSTER_GUIDE,
+        {"upload_error": "Certificate is missing a common name (CN) attribute.", "alarms": ["40052"]},
+        {"includes": ["cluster.peer-certificate-mismatch", "cert.name-mismatch"]}, certificates=False,
+    )
+    yield Scenario(
+        g, "ssh-tunnels-down-firewall-2222",
+        "Zone Active, SSH tunnels down, alarm 35014: the firewall blocks the C's ephemeral ports to TCP 2222",
+        MRA_TS, {"zone_status": "Active", "ssh_tunnels": "down", "alarms": ["35014"]},
+        {"excludes": ["cert.unsupported-oid"]}, certificates=False,
+    )
+    yield Scenario(
+        g, "tls-verify-mode-off-zone-down",
+        "Zone Failed and alarm 40040: TLS verify mode is not enabled on the Unified Communications traversal zone",
+        SEED_ZONE, {"zone_status": "Failed", "alarms": ["40040"]},
+        {"excludes": ["zone.tls-verify-name-mismatch"]}, certificates=False,
+    )
+    yield Scenario(
+        g, "cluster-tls-permissive-after-cluster-change",
+        "Alarm 40049 (cluster TLS permissive) right after a peer was rebuilt; the zone is Failed",
+        CLUSTER_GUIDE, {"zone_status": "Failed", "recent_changes": ["cluster-change"], "alarms": ["40049"]},
+        {"excludes": ["cluster.peer-certificate-mismatch"]}, certificates=False,
+    )
+    yield Scenario(
+        g, "cms-not-identified",
+        "Alarm 40051: CMS not identified by the server certificate",
+        CERT_GUIDE_TS, {"alarms": ["40051 CMS not Identified by Server Certificate"]},
+        {"top": "cert.missing-feature-san"}, certificates=False,
+    )
+    yield Scenario(
+        g, "ldap-and-hybrid-ca-alarms",
+        "Alarms 40029 (LDAP server CA certificate is missing) and 60058 (hybrid services: CA not found)",
+        CERT_GUIDE_TS, {"alarms": ["40029", "60058"]}, {"top": "cert.untrusted-ca"}, certificates=False,
+    )
+    yield Scenario(
+        g, "imp-server-not-recognised",
+        "MRA sign-in fails; adding the IM and Presence node on Expressway-C said 'Address is not a IM and "
+        "Presence Server'",
+        MRA_TS, {"mra_login": "failed", "log_lines": ["Failed: Address is not a IM and Presence Server"]},
+        {"includes": ["mra.expressway-c-does-not-trust-cucm"]}, certificates=False,
     )
 
 
