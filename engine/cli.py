@@ -219,18 +219,6 @@ def cmd_kb_doc(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_output(path: str, text: str) -> None:
-    """Write a report file (replacing an earlier report) via a temporary file, so no half file is left."""
-    out = Path(path)
-    partial = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(out)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise InputError(path, f"cannot write: {exc.strerror or exc}") from None
-
-
 def _progress_bar() -> Callable[[int, int, ScenarioResult], None] | None:
     """A one-line progress bar on stderr, only on a terminal (CI logs get the table alone)."""
     if not sys.stderr.isatty():
@@ -251,9 +239,10 @@ def cmd_scenarios_run(args: argparse.Namespace) -> int:
 
     report, _ = run(discover(args.paths), progress=None if args.format == "json" else _progress_bar())
     if args.junit:
+        from certdoctor.output import write_whole
         from certdoctor.scenarios.report import junit_xml
 
-        _write_output(args.junit, junit_xml(report))
+        write_whole(Path(args.junit), junit_xml(report))
     if args.format == "json":
         print(report.model_dump_json(indent=2))
     else:

@@ -24,6 +24,7 @@ from certdoctor.case import CertificateSource
 from certdoctor.conversation import Conversation, Turn, diagnose_conversation
 from certdoctor.errors import CertdoctorError, InputError
 from certdoctor.kb import Lang, load_knowledge
+from certdoctor.output import write_whole
 from certdoctor.rank import stands_clear
 
 Fragments = list[tuple[str, str]]
@@ -484,7 +485,8 @@ class ShellSession:
 
     def _cmd_save(self, rest: str, out: Output) -> None:
         path, _ = self._target(rest)
-        _write(path, yaml.safe_dump(case_file(self.conversation, path.parent), sort_keys=False, allow_unicode=True))
+        text = yaml.safe_dump(case_file(self.conversation, path.parent), sort_keys=False, allow_unicode=True)
+        write_whole(path, text)
         self._saved = list(self.conversation.turns)
         self._saved_to.add(path)
         out.wrapped(f"saved {self._shown(path)} (`certdoctor diagnose {path.name}` gives this ranking)", "ok")
@@ -499,7 +501,7 @@ class ShellSession:
         symptoms += [f"- answered {k}: {v}" for k, v in case.answers.items()]
         text = render_markdown(self.answer, case.title or "TAC session")
         head, _, body = text.partition("\n\n")
-        _write(path, "\n".join([head, "", "## Symptoms", "", *(symptoms or ["- none given"]), "", body]))
+        write_whole(path, "\n".join([head, "", "## Symptoms", "", *(symptoms or ["- none given"]), "", body]))
         self._saved_to.add(path)
         out.wrapped(f"wrote {self._shown(path)}", "ok")
 
@@ -521,17 +523,6 @@ def _summary(certs: list[Any], crls: int) -> str:
     if crls:
         parts.append(f"{crls} CRL(s)")
     return "; ".join(parts)
-
-
-def _write(path: Path, text: str) -> None:
-    """Write via a temporary file, so a failed write leaves no half file."""
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise InputError(str(path), f"cannot write: {exc.strerror or exc}") from None
 
 
 def case_file(conversation: Conversation, where: Path) -> dict[str, Any]:
