@@ -22,6 +22,7 @@ from certdoctor.answer import Answer
 from certdoctor.conversation import CERTIFICATE_FIELDS, Conversation, QuestionForm, Turn, certificate_text, step
 from certdoctor.errors import InputError
 from certdoctor.kb import Lang
+from certdoctor.x509.der import tlv
 from certdoctor.x509.models import FileReport, VerifyReport
 
 from .token import StateSealer
@@ -143,17 +144,10 @@ def _der_holds_private_key(der: bytes) -> bool:
 
 def _der_sequence(data: bytes) -> bytes | None:
     """The DER SEQUENCE at the start of data, cut to its encoded length (text may follow it)."""
-    if len(data) < 2 or data[0] != 0x30:
+    head = tlv(data, 0)
+    if head is None or head[0] != 0x30:
         return None
-    first = data[1]
-    if first < 0x80:
-        size, start = first, 2
-    else:
-        count = first & 0x7F
-        if not 0 < count <= 4 or len(data) < 2 + count:
-            return None
-        size, start = int.from_bytes(data[2 : 2 + count], "big"), 2 + count
-    end = start + size
+    end = head[1] + head[2]
     return data[:end] if len(data) >= end else None
 
 
