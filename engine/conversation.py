@@ -93,10 +93,9 @@ class Conversation(BaseModel):
 
             for qid, value in turn.answers.items():
                 answer_choice(load_knowledge(), qid, value, "turn")
-        data = copy.deepcopy(self.case_data())
-        apply(data, turn)
-        case_from_data(data, "conversation")
-        return self.model_copy(update={"turns": [*self.turns, turn]})
+        after = self.model_copy(update={"turns": [*self.turns, turn]})
+        after.case()  # a turn that makes the case invalid raises here, and the caller keeps self
+        return after
 
     def undo(self) -> Conversation:
         """This conversation without its last turn."""
