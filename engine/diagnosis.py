@@ -6,6 +6,7 @@ import functools
 import string
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,37 @@ def rank(
     )
 
 
+@dataclass(frozen=True)
+class Traced:
+    """A diagnosis with what led to it: the derived facts and the rules' raw conclusions."""
+
+    facts: Facts
+    conclusions: list[Conclusion]
+    answer: Answer
+
+
+def diagnose_traced(
+    case: Case,
+    *,
+    base_dir: Path | None = None,
+    source: str = "case",
+    lang: Lang = "en",
+    at: datetime | None = None,
+    kb: KnowledgeBase | None = None,
+    engine: RuleEngine | None = None,
+    answered: Sequence[str] = (),
+    ask: bool = True,
+) -> Traced:
+    """Diagnose a parsed case and keep its facts and conclusions (scenario coverage and mutation need them)."""
+    knowledge = kb or (engine.kb if engine else load_knowledge())
+    rules = engine or (shipped_engine() if kb is None else RuleEngine(knowledge))
+    facts = derive(case, CertificateSource(base_dir, source), knowledge, at)
+    conclusions = rules.evaluate(facts.items)
+    answer = rank(knowledge, facts, conclusions, lang, [*case.answers, *answered], ask=ask)
+    answer.warnings = unknown_field_warnings(case)
+    return Traced(facts, conclusions, answer)
+
+
 def diagnose_case(
     case: Case,
     *,
@@ -169,13 +201,9 @@ def diagnose_case(
     answered: Sequence[str] = (),
 ) -> Answer:
     """Diagnose a parsed case; certificate paths are resolved against base_dir."""
-    knowledge = kb or (engine.kb if engine else load_knowledge())
-    rules = engine or (shipped_engine() if kb is None else RuleEngine(knowledge))
-    facts = derive(case, CertificateSource(base_dir, source), knowledge, at)
-    conclusions = rules.evaluate(facts.items)
-    answer = rank(knowledge, facts, conclusions, lang, [*case.answers, *answered])
-    answer.warnings = unknown_field_warnings(case)
-    return answer
+    return diagnose_traced(
+        case, base_dir=base_dir, source=source, lang=lang, at=at, kb=kb, engine=engine, answered=answered
+    ).answer
 
 
 def diagnose_file(path: str | Path, *, lang: Lang = "en", at: datetime | None = None) -> Answer:

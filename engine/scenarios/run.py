@@ -13,10 +13,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from certdoctor.answer import Answer
-from certdoctor.case import Case, CertificateSource, Expectation, read_case
-from certdoctor.diagnosis import rank, shipped_engine
+from certdoctor.case import Case, Expectation, read_case
+from certdoctor.diagnosis import diagnose_traced, shipped_engine
 from certdoctor.errors import CertdoctorError, InputError
-from certdoctor.facts import Facts, derive
+from certdoctor.facts import Facts
 from certdoctor.kb import KnowledgeBase
 from certdoctor.rank import stands_clear
 from certdoctor.rules import Conclusion, RuleEngine
@@ -164,10 +164,8 @@ def evaluate(name: str, path: Path, engine: RuleEngine) -> Evaluated:
     case = read_case(path)
     if case.expect is None:
         raise InputError(str(path), "not a scenario: it has no expect: block")
-    facts = derive(case, CertificateSource(path.resolve().parent, str(path)), engine.kb, None)
-    conclusions = engine.evaluate(facts.items)
-    answer = rank(engine.kb, facts, conclusions, "en", list(case.answers), ask=False)
-    return Evaluated(name, path, case, facts, conclusions, answer)
+    traced = diagnose_traced(case, base_dir=path.resolve().parent, source=str(path), engine=engine, ask=False)
+    return Evaluated(name, path, case, traced.facts, traced.conclusions, traced.answer)
 
 
 def result_of(evaluated: Evaluated, kb: KnowledgeBase, seconds: float) -> ScenarioResult:
