@@ -245,37 +245,33 @@ def write_deployment(
     verify_name = c_cluster if c_nodes > 1 else c_names[0] if c_names else c_cluster
     if "tls-verify-name" in faults:
         verify_name = f"expc1.{DOMAIN}" if c_nodes != 1 else f"expc-old.{DOMAIN}"
-    if c_nodes:
-        side_c: dict[str, Any] = {}
+    def expressway(
+        files: list[str], hosts: list[str], leaves: list[Issued], chain: list[Any], cluster: str, trust: list[Any]
+    ) -> dict[str, Any]:
+        """One side's case section: a cluster of nodes or a single box, with its trusted CA list."""
         pems = [
-            write(f"{fqdn.split('.')[0]}.pem", leaf.certificate, issuing.certificate)
-            for fqdn, leaf in zip(c_names, c_leaves, strict=True)
+            write(f"{name.split('.')[0]}.pem", leaf.certificate, *chain)
+            for name, leaf in zip(files, leaves, strict=True)
         ]
-        if c_nodes > 1:
-            side_c["cluster_fqdn"] = c_cluster
-            side_c["nodes"] = [{"fqdn": f, "certificate": p} for f, p in zip(c_names, pems, strict=True)]
+        side: dict[str, Any] = {}
+        if len(hosts) > 1:
+            side["cluster_fqdn"] = cluster
+            side["nodes"] = [{"fqdn": h, "certificate": p} for h, p in zip(hosts, pems, strict=True)]
         else:
-            side_c["fqdn"] = c_names[0]
-            side_c["certificate"] = pems[0]
-        side_c["trusted_cas"] = [write("expc-trust.pem", *c_trust)]
+            side["fqdn"] = hosts[0]
+            side["certificate"] = pems[0]
+        side["trusted_cas"] = [write(f"{cluster.split('.')[0]}-trust.pem", *trust)]
+        return side
+
+    if c_nodes:
+        side_c = expressway(c_names, c_names, c_leaves, [issuing.certificate], c_cluster, c_trust)
         if e_nodes:
             side_c["traversal_zone"] = {"peer_addresses": c_peers}
         if cucm:
             side_c["cucm_servers"] = [CUCM_IP if "cucm-by-ip" in faults else f"cucm1.{DOMAIN}"]
         case["expressway_c"] = side_c
     if e_nodes:
-        side_e: dict[str, Any] = {}
-        pems = [
-            write(f"{fqdn.split('.')[0]}.pem", leaf.certificate, *e_chain)
-            for fqdn, leaf in zip(e_names, e_leaves, strict=True)
-        ]
-        if e_nodes > 1:
-            side_e["cluster_fqdn"] = e_cluster
-            side_e["nodes"] = [{"fqdn": h, "certificate": p} for h, p in zip(e_hosts, pems, strict=True)]
-        else:
-            side_e["fqdn"] = e_hosts[0]
-            side_e["certificate"] = pems[0]
-        side_e["trusted_cas"] = [write("expe-trust.pem", *e_trust)]
+        side_e = expressway(e_names, e_hosts, e_leaves, e_chain, e_cluster, e_trust)
         if c_nodes:
             side_e["traversal_zone"] = {"tls_verify_subject_name": verify_name}
         case["expressway_e"] = side_e
