@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -270,6 +271,21 @@ def read_case(path: str | Path) -> Case:
 
 #: An inline file of any format (DER, PKCS#7, ...) where a path would go: what chat interfaces send.
 DATA_URI = "data:application/octet-stream;base64,"
+#: Case fields that hold a certificate reference (a certificate, chain, trusted list, CRL or key file).
+CERTIFICATE_FIELDS = frozenset(
+    {"certificate", "callmanager_certificate", "trusted_cas", "tomcat_trust", "callmanager_trust", "crls", "file",
+     "key"}
+)
+
+
+def map_file_references(data: Any, change: Callable[[str], str], key: str = "") -> Any:
+    """Case data with every certificate reference that is a file path (not inline content) replaced by change()."""
+    if isinstance(data, dict):
+        return {k: map_file_references(v, change, str(k)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [map_file_references(v, change, key) for v in data]
+    inline = isinstance(data, str) and ("-----BEGIN" in data or data.startswith(DATA_URI))
+    return change(data) if key in CERTIFICATE_FIELDS and isinstance(data, str) and not inline else data
 
 
 def _data_uri_bytes(ref: str, where: str) -> bytes:

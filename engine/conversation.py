@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from certdoctor.answer import Answer, QuestionOut
-from certdoctor.case import DATA_URI, Case, case_from_data
+from certdoctor.case import CERTIFICATE_FIELDS, DATA_URI, Case, case_from_data
 from certdoctor.diagnosis import diagnose_case
 from certdoctor.errors import InputError
 from certdoctor.kb import Lang
@@ -27,11 +27,6 @@ from certdoctor.kb import Lang
 LIST_FIELDS = frozenset(
     {"trusted_cas", "tomcat_trust", "callmanager_trust", "crls", "log_lines", "alarms", "recent_changes",
      "peer_addresses", "cucm_servers"}
-)
-#: Where a certificate (or CRL, or key file) can go: the last part of its case-file path.
-CERTIFICATE_FIELDS = frozenset(
-    {"certificate", "callmanager_certificate", "trusted_cas", "tomcat_trust", "callmanager_trust", "crls", "file",
-     "key"}
 )
 _PART = re.compile(r"^([a-z_]+)(?:\[(\d{1,2})\])?$")
 TextField = Literal["upload_error", "jabber_warning", "zone_status", "alarms", "log_lines"]

@@ -230,3 +230,18 @@ def test_a_multi_line_paste_is_one_symptom_text() -> None:
     s.handle(pasted)
     assert s.conversation.case().symptoms.log_lines == [pasted.strip()]
     assert "cert.name-mismatch" in [d.cause for d in s.answer.diagnoses]
+
+
+def test_a_starting_case_gets_absolute_paths_and_keeps_inline_content(deployment: Path, tmp_path: Path) -> None:
+    from certdoctor.case import DATA_URI
+    from certdoctor.shell.cli import starting_case
+
+    inline = DATA_URI + "MIIBAA=="
+    case = tmp_path / "start.yaml"
+    pem = (deployment / "certs" / "expe1.pem").read_text(encoding="utf-8")
+    case.write_text(json.dumps({"expressway_e": {"certificate": str(deployment / "certs" / "expe1.pem"),
+                                                 "trusted_cas": ["dep/trust.pem", pem]},
+                                "upload": {"file": inline}}), encoding="utf-8")
+    base = starting_case(case)
+    assert base["upload"] == {"file": inline}
+    assert base["expressway_e"]["trusted_cas"] == [str(tmp_path / "dep" / "trust.pem"), pem]  # type: ignore[index]

@@ -35,23 +35,11 @@ def starting_case(path: object) -> dict[str, object]:
     """A case file as the session's starting point: file references made absolute, the expect block dropped."""
     from pathlib import Path
 
-    from certdoctor.case import read_case
-    from certdoctor.conversation import CERTIFICATE_FIELDS
+    from certdoctor.case import map_file_references, read_case
 
     case_path = Path(str(path))
     data = read_case(case_path).model_dump(mode="json", exclude_defaults=True, by_alias=True)
     data.pop("expect", None)
     where = case_path.resolve().parent
-
-    def absolute(value: object, key: str = "") -> object:
-        if isinstance(value, dict):
-            return {k: absolute(v, k) for k, v in value.items()}
-        if isinstance(value, list):
-            return [absolute(v, key) for v in value]
-        if isinstance(value, str) and key in CERTIFICATE_FIELDS and "-----BEGIN" not in value:
-            return str(where / value)
-        return value
-
-    result = absolute(data)
-    assert isinstance(result, dict)
+    result: dict[str, object] = map_file_references(data, lambda ref: str(where / ref))
     return result

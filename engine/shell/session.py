@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from certdoctor.answer import Answer, ChoiceOut, Diagnosis, QuestionOut, render_markdown
-from certdoctor.case import CertificateSource
+from certdoctor.case import CertificateSource, map_file_references
 from certdoctor.conversation import Conversation, Turn, diagnose_conversation
 from certdoctor.errors import CertdoctorError, InputError
 from certdoctor.kb import Lang, load_knowledge
@@ -526,16 +526,10 @@ def _summary(certs: list[Any], crls: int) -> str:
 
 
 def case_file(conversation: Conversation, where: Path) -> dict[str, Any]:
-    """The session as a contract case file, with file paths relative to where it is saved when possible."""
+    """The session as a contract case file, with file paths relative to where it is saved."""
 
-    def relative(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: relative(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [relative(v) for v in value]
-        if isinstance(value, str) and "\n" not in value and Path(value).is_absolute():
-            return Path(os.path.relpath(value, where)).as_posix()
-        return value
+    def relative(ref: str) -> str:
+        return Path(os.path.relpath(ref, where)).as_posix() if Path(ref).is_absolute() else ref
 
-    data = relative(conversation.case_data())
+    data = map_file_references(conversation.case_data(), relative)
     return {"title": data.pop("title", "TAC session"), **data}
