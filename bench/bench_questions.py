@@ -19,7 +19,6 @@ import argparse
 import json
 import statistics
 import sys
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -46,11 +45,7 @@ MAX_QUESTIONS = 15
 
 def _truth(path: Path, kb: KnowledgeBase) -> dict[str, list[FactValue]]:
     case = read_case(path)
-    facts = derive(case, CertificateSource(path.resolve().parent, str(path)), kb)
-    values: dict[str, list[FactValue]] = defaultdict(list)
-    for f in facts.items:
-        values[f.name].append(f.value)
-    return values
+    return derive(case, CertificateSource(path.resolve().parent, str(path)), kb).values()
 
 
 def _reply(question: Question, truth: dict[str, list[FactValue]]) -> str | None:
@@ -94,10 +89,7 @@ def checklist_chooser(kb: KnowledgeBase) -> Chooser:
 
     def choose(conversation: Conversation, asked: list[str]) -> str | None:
         case = conversation.case()
-        facts = derive(case, CertificateSource(None, "bench"), kb)
-        known: dict[str, list[FactValue]] = defaultdict(list)
-        for f in facts.items:
-            known[f.name].append(f.value)
+        known = derive(case, CertificateSource(None, "bench"), kb).values()
         for qid in CHECKLIST:
             question = next(q for q in kb.questions if q.id == qid)
             if qid not in asked and not _answered(question, known):

@@ -14,7 +14,7 @@ from typing import Any
 from certdoctor.answer import Answer, ChoiceOut, Diagnosis, QuestionOut, StepOut
 from certdoctor.case import Case, CertificateSource, read_case, unknown_field_warnings
 from certdoctor.facts import Facts, derive
-from certdoctor.kb import Cause, FactValue, KnowledgeBase, Lang, Step, load_knowledge
+from certdoctor.kb import Cause, KnowledgeBase, Lang, Step, load_knowledge
 from certdoctor.rank import Action, combine_all, pc_order, score_questions
 from certdoctor.rules import Conclusion, RuleEngine
 
@@ -70,15 +70,6 @@ def render_step(step: Step, lang: Lang) -> str:
 def shipped_engine() -> RuleEngine:
     """The rules engine for the shipped knowledge base, compiled once per process."""
     return RuleEngine(load_knowledge())
-
-
-def _fact_values(facts: Facts, extra: dict[str, FactValue] | None = None) -> dict[str, list[FactValue]]:
-    values: dict[str, list[FactValue]] = defaultdict(list)
-    for f in facts.items:
-        values[f.name].append(f.value)
-    for name, value in (extra or {}).items():
-        values[name] = [value]
-    return dict(values)
 
 
 def _evidence(cause: Cause, conclusions: list[Conclusion], lang: Lang) -> tuple[list[str], list[str]]:
@@ -147,7 +138,7 @@ def rank(
             impact=round(s.impact, 4),
             choices=[ChoiceOut(value=c.value, label=c.label.get(lang)) for c in s.question.choices],
         )
-        for s in (score_questions(kb, _fact_values(facts), answered)[:MAX_QUESTIONS] if ask else [])
+        for s in (score_questions(kb, facts.values(), answered)[:MAX_QUESTIONS] if ask else [])
     ]
     return Answer(
         diagnoses=diagnoses,

@@ -84,6 +84,13 @@ class Facts:
     items: list[Fact] = field(default_factory=list)
     recognition: Recognition = field(default_factory=Recognition)
 
+    def values(self) -> dict[str, list[FactValue]]:
+        """Every value each fact name has (one per instance), as the rules' Python twin reads them."""
+        values: dict[str, list[FactValue]] = {}
+        for f in self.items:
+            values.setdefault(f.name, []).append(f.value)
+        return values
+
     def add(
         self,
         name: str,

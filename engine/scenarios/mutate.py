@@ -11,7 +11,6 @@ conclusions for the mutated cause change are ranked again.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -133,16 +132,8 @@ def _per_rule(conclusions: Sequence[Conclusion], cause: str) -> dict[str, float]
 def mutate(evaluated: Sequence[Evaluated], kb: KnowledgeBase, operators: Sequence[str] = OPERATORS) -> MutationReport:
     """Run every mutant over the scenarios that pass on the real knowledge base; score the catches."""
     passing = [ev for ev in evaluated if ev.case.expect and not check(ev.case.expect, ev.answer)]
-    by_cause: dict[str, list[_Variant]] = defaultdict(list)
-    for v in mutants(kb):
-        if v.mutant.operator in operators:
-            by_cause[v.mutant.cause].append(v)
-    values: dict[str, dict[str, list[FactValue]]] = {}
-    for ev in passing:
-        values[ev.name] = defaultdict(list)
-        for fact in ev.facts.items:
-            values[ev.name][fact.name].append(fact.value)
-    results = [_judge(v, passing, values, kb) for variants in by_cause.values() for v in variants]
+    values = {ev.name: ev.facts.values() for ev in passing}
+    results = [_judge(v, passing, values, kb) for v in mutants(kb) if v.mutant.operator in operators]
     caught = [m for m in results if m.caught_by]
     by_operator: dict[str, list[int]] = {
         op: [sum(1 for m in caught if m.operator == op), sum(1 for m in results if m.operator == op)]
