@@ -110,7 +110,13 @@ _TITLES = {
 
 
 def problem_response(
-    request: Request | None, status: int, kind: str, detail: str, errors: list[FieldProblem] | None = None
+    request: Request | None,
+    status: int,
+    kind: str,
+    detail: str,
+    errors: list[FieldProblem] | None = None,
+    *,
+    instance: str | None = None,
 ) -> JSONResponse:
     """A problem-details response; also notes the problem kind and field for the access log."""
     errors = errors or []
@@ -122,7 +128,7 @@ def problem_response(
         title=_TITLES.get(status, "Error"),
         status=status,
         detail=detail,
-        instance=request.url.path if request is not None else None,
+        instance=request.url.path if request is not None else instance,
         errors=errors,
     )
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type="application/problem+json")
@@ -349,8 +355,9 @@ class Front:
         """Read the body (bounded) and check its media type; answer with a problem and True when refused."""
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         declared = headers.get("content-length", "")
+        too_large = f"the body is larger than {self.max_body} bytes"
         if declared.isdigit() and int(declared) > self.max_body:
-            await self._refuse(scope, send, 413, "too-large", f"the body is larger than {self.max_body} bytes")
+            await self._refuse(scope, receive, send, 413, "too-large", too_large)
             return True
         chunks: list[bytes] = []
         size = 0
@@ -362,14 +369,14 @@ class Front:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body:
-                await self._refuse(scope, send, 413, "too-large", f"the body is larger than {self.max_body} bytes")
+                await self._refuse(scope, receive, send, 413, "too-large", too_large)
                 return True
             chunks.append(chunk)
             more = bool(message.get("more_body", False))
         info["bytes_in"] = size
         media = headers.get("content-type", "").split(";")[0].strip().lower()
         if size and not (media == "application/json" or media.endswith("+json")):
-            await self._refuse(scope, send, 415, "unsupported-media-type", "send the body as application/json")
+            await self._refuse(scope, receive, send, 415, "unsupported-media-type", "send the body as application/json")
             return True
         body = b"".join(chunks)
         replayed = False
@@ -384,30 +391,9 @@ class Front:
         info["replay"] = replay
         return False
 
-    async def _refuse(self, scope: Scope, send: Send, status: int, kind: str, detail: str) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int, kind: str, detail: str) -> None:
         scope["state"]["problem"] = kind
-        body = (
-            Problem(
-                type=PROBLEM_TYPE + kind,
-                title=_TITLES[status],
-                status=status,
-                detail=detail,
-                instance=scope.get("path"),
-            )
-            .model_dump_json(exclude_none=True, exclude_defaults=False)
-            .encode()
-        )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await problem_response(None, status, kind, detail, instance=scope.get("path"))(scope, receive, send)
 
 
 def app_from_env() -> ASGIApp:
