@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from certdoctor.case import map_file_references
 from certdoctor.lab import AT, CUCM_IP, E_IP, write_deployment
 
 HERE = Path(__file__).resolve().parent
@@ -1750,15 +1751,9 @@ def _apply_patch(case: dict[str, Any], patch: dict[str, Any]) -> None:
             node[last] = value
 
 
-def _rewrite_refs(value: Any, rename: dict[str, str]) -> Any:
-    """value with every string that rename knows replaced (certificate references)."""
-    if isinstance(value, dict):
-        return {k: _rewrite_refs(v, rename) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rewrite_refs(v, rename) for v in value]
-    if isinstance(value, str):
-        return rename.get(value, value)
-    return value
+def _rewrite_refs(case: dict[str, Any], rename: dict[str, str]) -> Any:
+    """The case with every certificate file reference that rename knows replaced."""
+    return map_file_references(case, lambda ref: rename.get(ref, ref))
 
 
 def _refs(value: Any) -> Iterator[str]:
