@@ -327,10 +327,11 @@ class ShellSession:
         self._take(turn, out)
 
     def _probe_turn(self, rest: str) -> tuple[Turn, str]:
-        from cryptography import x509
+        from cryptography.hazmat.primitives.serialization import Encoding
 
         from certdoctor.conversation import certificate_text
         from certdoctor.shell.probe import fetch_chain, parse_target
+        from certdoctor.x509.load import parse_bytes
 
         args = shlex.split(rest)
         if len(args) not in (2, 3):
@@ -340,8 +341,8 @@ class ShellSession:
             raise InputError(args[0], "probe fetches a server's certificate: give a certificate role")
         host, port = parse_target(args[1])
         ders = (self._fetch or fetch_chain)(host, port, args[2] if len(args) == 3 else None, 5.0)
-        pem = certificate_text(field_path, b"".join(_pem(d) for d in ders))
-        certs = [x509.load_der_x509_certificate(d) for d in ders]
+        certs = [c for der in ders for c in parse_bytes(der, f"{host}:{port}").certificates]
+        pem = certificate_text(field_path, b"".join(c.public_bytes(Encoding.PEM) for c in certs))
         return Turn(certificates={field_path: pem}), f"{host}:{port} -> {field_path}: {_summary(certs, 0)}"
 
     def _cmd_probe(self, rest: str, out: Output) -> None:
@@ -504,14 +505,6 @@ class ShellSession:
         write_whole(path, "\n".join([head, "", "## Symptoms", "", *(symptoms or ["- none given"]), "", body]))
         self._saved_to.add(path)
         out.wrapped(f"wrote {self._shown(path)}", "ok")
-
-
-def _pem(der: bytes) -> bytes:
-    import base64
-
-    body = base64.encodebytes(der).replace(b"\n", b"")
-    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
-    return b"-----BEGIN CERTIFICATE-----\n" + b"\n".join(lines) + b"\n-----END CERTIFICATE-----\n"
 
 
 def _summary(certs: list[Any], crls: int) -> str:
