@@ -11,7 +11,8 @@ CODE = re.compile(r'"((?:chain|validity|revocation|name|eku|crypto|trust|cert|pa
 
 def test_every_finding_code_is_documented() -> None:
     # the certificate layer's finding codes; diagnosis findings use the fact names of knowledge/facts.yaml
-    emitted = {m for path in (ROOT / "engine" / "x509").rglob("*.py") for m in CODE.findall(path.read_text())}
+    x509 = ROOT / "engine" / "certdoctor" / "x509"
+    emitted = {m for path in x509.rglob("*.py") for m in CODE.findall(path.read_text())}
     documented = set(re.findall(r"\| `([a-z]+\.[a-z0-9-]+)` \|", (ROOT / "docs" / "certificates.md").read_text()))
     assert emitted, "no finding codes found: the pattern is stale"
     assert emitted - documented == set(), "codes missing from docs/certificates.md"
