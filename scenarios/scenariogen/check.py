@@ -1,0 +1,76 @@
+"""The --check report: regenerate in a temporary directory, run every scenario, report coverage and staleness."""
+
+from __future__ import annotations
+
+import filecmp
+import tempfile
+import time
+from pathlib import Path
+
+from .families import scenarios
+from .library import LIBRARY, generated_files, owned_dirs, write_library
+
+
+def _same_tree(a: Path, b: Path) -> bool:
+    """Whether b holds exactly the generated files of a, byte for byte (other files in b do not count)."""
+    files_a = [p.relative_to(a) for p in generated_files(a)]
+    files_b = [p.relative_to(b) for p in generated_files(b)]
+    return files_a == files_b and all(filecmp.cmp(a / f, b / f, shallow=False) for f in files_a)
+
+
+def check(library: Path = LIBRARY) -> int:
+    """Regenerate into a temporary directory, run every scenario, print the report; 1 when anything fails."""
+    from certdoctor.diagnosis import shipped_engine
+    from certdoctor.scenarios.run import check as unmet
+    from certdoctor.scenarios.run import evaluate
+
+    engine = shipped_engine()
+    kb = engine.kb
+    specs = scenarios()
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="certdoctor-check-") as tmp:
+        out = Path(tmp)
+        start = time.perf_counter()
+        paths = write_library(out, specs)
+        took = time.perf_counter() - start
+        fired: dict[str, list[str]] = {f"{c.id}/{r.id}": [] for c in kb.causes for r in c.rules}
+        positive: dict[str, list[str]] = {c.id: [] for c in kb.causes}
+        near: dict[str, list[str]] = {c.id: [] for c in kb.causes}
+        for spec, path in zip(specs, paths, strict=True):
+            ev = evaluate(spec.name, path, engine)
+            for c in ev.conclusions:
+                fired[f"{c.cause}/{c.rule}"].append(spec.name)
+            expect = ev.case.expect
+            assert expect is not None
+            for cause in {expect.top, *expect.includes} - {None, "none"}:
+                positive[str(cause)].append(spec.name)
+            for cause in expect.excludes:
+                near[cause].append(spec.name)
+            for problem in unmet(expect, ev.answer):
+                ranking = ", ".join(f"{d.cause} {d.confidence:.2f}" for d in ev.answer.diagnoses[:4])
+                problems.append(f"{spec.name}: {problem}  [ranking: {ranking or 'none'}]")
+        stale = [name for name in owned_dirs(specs) if not _same_tree(out / name, library / name)]
+    groups: dict[str, int] = {}
+    for spec in specs:
+        groups[spec.group] = groups.get(spec.group, 0) + 1
+    print(f"{len(specs)} scenarios, generated in {took:.1f} s")
+    for group in sorted(groups):
+        print(f"  {group:40} {groups[group]}")
+    print(f"\n{'cause':40} positive  near-miss")
+    for cause in sorted(positive):
+        flag = "" if len(positive[cause]) >= 2 and near[cause] else "   <-- needs 2 positives and a near miss"
+        print(f"  {cause:40} {len(positive[cause]):5} {len(near[cause]):10}{flag}")
+        if flag:
+            problems.append(f"{cause}: {len(positive[cause])} positive, {len(near[cause])} near-miss scenarios")
+    never = [rule for rule, where in fired.items() if not where]
+    print(f"\nrules fired: {len(fired) - len(never)} of {len(fired)}")
+    for rule in never:
+        print(f"  never fired: {rule}")
+        problems.append(f"{rule}: no scenario fires it")
+    if stale:
+        print(f"\nout of date on disk ({library}): {', '.join(stale)}; run python scenarios/generate.py")
+    if problems:
+        print(f"\n{len(problems)} problem(s):")
+        for p in problems:
+            print(f"  {p}")
+    return 1 if problems or stale else 0
