@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
+import certdoctor.facts
 from certdoctor.case import CertificateSource, parse_case, read_case
 from certdoctor.facts import Facts, derive, version_tuple, zone_state
 from certdoctor.kb import KnowledgeBase
@@ -125,3 +127,43 @@ def test_version_tuple() -> None:
     assert version_tuple("X14.0.2") == (14, 0, 2)
     assert version_tuple("X12.7") == (12, 7, 0)
     assert version_tuple("x14.0.2") >= (14, 0, 2)  # type: ignore[operator]
+
+
+#: What the facts package may never import: everything that reads facts sits above it.
+ABOVE_FACTS = ("rules", "rank", "answer", "diagnosis", "conversation", "cli", "output", "shell", "chat", "scenarios")
+
+
+def _imports_of(module: Path) -> set[str]:
+    """The certdoctor modules one file imports, by dotted name."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return {n for n in names if n.startswith("certdoctor.")}
+
+
+def test_facts_package_imports_only_downward() -> None:
+    """No module of the facts package imports what is built on facts, nor a sibling in a circle."""
+    folder = Path(certdoctor.facts.__file__).parent
+    modules = {f"certdoctor.facts.{p.stem}": _imports_of(p) for p in folder.glob("*.py") if p.stem != "__init__"}
+    for name, imported in modules.items():
+        assert not {i for i in imported if i.split(".")[1] in ABOVE_FACTS}, name
+    done: set[str] = set()
+
+    def visit(name: str, stack: tuple[str, ...]) -> None:
+        assert name not in stack, " -> ".join((*stack, name))
+        if name not in done:
+            for sibling in modules[name] & modules.keys():
+                visit(sibling, (*stack, name))
+            done.add(name)
+
+    for name in modules:
+        visit(name, ())
+
+
+def test_facts_face_keeps_the_public_names() -> None:
+    """Everything imported from certdoctor.facts before it became a package is still importable from it."""
+    for name in ("Fact", "Facts", "LoadedFile", "answer_choice", "derive", "version_tuple", "zone_state"):
+        assert hasattr(certdoctor.facts, name), name
