@@ -68,6 +68,39 @@ def test_openapi_document_is_valid_and_complete(client: httpx.Client) -> None:
     )
 
 
+def test_diagnose_in_markdown_gives_what_the_cli_prints(client: httpx.Client, tmp_path: Path) -> None:
+    """`"format": "markdown"` answers with the case notes `certdoctor diagnose --format markdown` prints."""
+    import subprocess
+
+    from certdoctor.chat.api import load_case_inline
+    from certdoctor.lab import write_deployment
+
+    path = write_deployment(tmp_path, ["c-trust-missing"])
+    case = load_case_inline(path)
+    response = client.post("/v1/diagnose", json={"case": case, "format": "markdown"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/markdown")
+    printed = subprocess.run(certdoctor_command("diagnose", str(path), "--format", "markdown"), capture_output=True,
+                             text=True, timeout=60)
+    assert printed.returncode == 1  # a cause found
+    assert response.text == printed.stdout
+    assert "## 1. A CA in one Expressway's certificate path is missing" in response.text
+    answer = client.post("/v1/diagnose", json={"case": case, "format": "json"})
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.json()["diagnoses"][0]["cause"] == "zone.ca-not-trusted"
+    refused = is_problem(client.post("/v1/diagnose", json={"case": case, "format": "pdf"}), 422, "invalid-request")
+    assert refused["errors"][0]["field"] == "body.format"
+
+
+def test_openapi_shows_both_answers_of_diagnose(client: httpx.Client) -> None:
+    doc = client.get("/openapi.json").json()
+    diagnose = doc["paths"]["/v1/diagnose"]["post"]
+    content = diagnose["responses"]["200"]["content"]
+    assert content["application/json"]["schema"]["$ref"].endswith("/Answer")
+    assert content["text/markdown"]["schema"] == {"type": "string"}
+    assert doc["components"]["schemas"]["DiagnoseRequest"]["properties"]["format"]["enum"] == ["json", "markdown"]
+
+
 def test_diagnose_answers_with_the_contract_shape(client: httpx.Client, case: dict[str, Any]) -> None:
     response = client.post("/v1/diagnose", json={"case": case})
     assert response.status_code == 200

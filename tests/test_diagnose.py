@@ -198,3 +198,33 @@ def test_a_bad_answer_names_the_file_and_the_question(
     path.write_text(json.dumps({"answers": answers}), encoding="utf-8")
     assert main(["diagnose", str(path)]) == 2
     assert capsys.readouterr().err.strip() == f"certdoctor: {path}: {message}"
+
+
+def test_references_name_the_document_in_the_answers_language(
+    lab: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cause's sources read as documents (no internal `seed:` label, no Dutch in an English answer)."""
+    case = write_deployment(lab / "refs", ["c-trust-missing"], symptoms={"zone_status": "Failed"})
+    section = "Cisco Doc ID 221624 (Troubleshoot Expressway Certificates), section 'Traversal zone down with a TLS "
+    main(["diagnose", str(case), "--format", "markdown"])
+    markdown = capsys.readouterr().out
+    assert f"References: {section}negotiation error'; Cisco Doc ID 213872: https://www.cisco.com/" in markdown
+    assert "seed:" not in markdown and "omlaag" not in markdown
+    main(["diagnose", str(case), "--format", "json"])
+    top = json.loads(capsys.readouterr().out)["diagnoses"][0]
+    assert top["cause"] == "zone.ca-not-trusted" and top["references"][0] == section + "negotiation error'"
+    main(["diagnose", str(case), "--format", "text"])
+    assert "seed:" not in capsys.readouterr().out
+    main(["diagnose", str(case), "--format", "json", "--lang", "nl"])
+    dutch = json.loads(capsys.readouterr().out)["diagnoses"][0]["references"][0]
+    assert dutch.endswith("sectie 'Traverse Zone omlaag met fout TLS-onderhandelingsfout'")
+
+
+def test_every_source_of_the_knowledge_base_reads_as_a_document() -> None:
+    from certdoctor.diagnosis import SEED_SECTIONS_EN, references
+    from certdoctor.kb import load_knowledge
+
+    for cause in load_knowledge().causes:
+        assert cause.origin.seed is None or cause.origin.seed in SEED_SECTIONS_EN, cause.id
+        for ref in references(cause.origin, "en") + references(cause.origin, "nl"):
+            assert not ref.startswith(("seed:", "http")), (cause.id, ref)

@@ -116,7 +116,11 @@ def test_report_is_markdown_for_case_notes(deployment: Path, tmp_path: Path) -> 
     s.handle(f"report {tmp_path / 'notes.md'}")
     text = (tmp_path / "notes.md").read_text(encoding="utf-8")
     assert text.startswith("# certdoctor: TAC session")
-    assert "## Symptoms" in text and "- answered problem: ssh-down" in text
+    assert "## Symptoms" in text
+    assert "- What does the customer see? The traversal zone is up but the SSH tunnels are down" in text
+    assert "answered problem" not in text and "seed:" not in text
+    reference = "References: Cisco Doc ID 221624 (Troubleshoot Expressway Certificates), section 'Traversal zone up"
+    assert reference in said(text)
     assert "## 1. Traversal zone up but SSH tunnels down" in text and "**Steps**" in text
 
 
@@ -245,3 +249,100 @@ def test_a_starting_case_gets_absolute_paths_and_keeps_inline_content(deployment
     base = starting_case(case)
     assert base["upload"] == {"file": inline}
     assert base["expressway_e"]["trusted_cas"] == [str(tmp_path / "dep" / "trust.pem"), pem]  # type: ignore[index]
+
+
+@pytest.fixture(scope="module")
+def pfx(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Expressway-E's certificate, its chain and key in a PKCS#12 protected by a password."""
+    from certdoctor.testpki import KeySpec, TestPKI, pkcs12
+
+    pki = TestPKI(seed="shell-pfx")
+    root = pki.root("Pfx Root CA", key=KeySpec("ec", 256))
+    leaf = pki.leaf("expe.example.com", root, sans=["expe.example.com"], key=KeySpec("ec", 256))
+    path = tmp_path_factory.mktemp("pfx") / "expe.pfx"
+    path.write_bytes(pkcs12(leaf, [root.certificate], password=PASSWORD.encode()))
+    return path
+
+
+PASSWORD = "pfx-Pa55word"
+
+
+def test_load_opens_a_pkcs12_with_its_password_and_keeps_the_password_nowhere(pfx: Path, tmp_path: Path) -> None:
+    s = ShellSession(base_dir=pfx.parent)
+    asked = said(s.handle("load expressway_e expe.pfx").text())
+    assert "protected by a password: give --password" in asked
+    assert "--password" in said(s.handle("help load").text())
+    assert "does not open it" in said(s.handle("load expressway_e expe.pfx --password wrong").text())
+    out = said(s.handle(f"load expressway_e expe.pfx --password {PASSWORD}").text())
+    assert "expe.pfx -> expressway_e.certificate: 2 certificate(s); first 'expe.example.com'" in out
+    assert "the key and the password are not" in out
+    assert s.conversation.case().expressway_e is not None  # the certificates are in the case
+    s.handle(f"save {tmp_path / 'pfx.yaml'}")
+    s.handle(f"report {tmp_path / 'pfx.md'}")
+    kept = [s.conversation.model_dump_json(), (tmp_path / "pfx.yaml").read_text(), (tmp_path / "pfx.md").read_text()]
+    assert all(PASSWORD not in text and "PRIVATE KEY" not in text for text in kept)
+    assert "BEGIN CERTIFICATE" in kept[1]  # saved as PEM: the case diagnoses without the password
+    assert "the session keeps no password" in said(s.handle(f"load upload expe.pfx --password {PASSWORD}").text())
+    before = s.conversation
+    refused = s.handle(f"lod expressway_e expe.pfx --password {PASSWORD}").text()
+    assert "not kept" in refused and PASSWORD not in refused and s.conversation == before
+
+
+def test_a_password_is_never_echoed_nor_kept_in_the_history(pfx: Path, tmp_path: Path) -> None:
+    script = f"load expressway_e expe.pfx --password {PASSWORD}\nwhat-if load expressway_e-trust expe.pfx " \
+             f"--password='{PASSWORD}'\nquit\n"
+    done = subprocess.run([sys.executable, "-m", "certdoctor.cli", "shell"], input=script, capture_output=True,
+                          text=True, cwd=pfx.parent, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "> load expressway_e expe.pfx --password ***\n" in done.stdout and "--password ***" in done.stdout
+    assert PASSWORD not in done.stdout + done.stderr
+    from prompt_toolkit.history import FileHistory
+
+    stored = FileHistory(str(tmp_path / "history"))
+    with create_pipe_input() as keys:
+        keys.send_text(f"load expressway_e {pfx} --password {PASSWORD}\r")
+        keys.send_text("\x04y\r")
+        interactive(ShellSession(), input=keys, output=PlainTextOutput(io.StringIO()), history=stored, color=False)
+    history = (tmp_path / "history").read_text(encoding="utf-8")
+    assert f"load expressway_e {pfx} --password ***" in history and PASSWORD not in history
+
+
+def test_undo_says_what_it_took_back(deployment: Path) -> None:
+    s = ShellSession(base_dir=deployment)
+    s.handle("3")
+    s.handle("answer crl_checking no")
+    s.handle("load expressway_e certs/expe1.pem")
+    s.handle("set zone-status Active")
+    s.handle("the customer says it worked yesterday, before the renewal of the certificates")
+    assert said(s.handle("undo").text()).startswith("Undone: pasted text 'the customer says it worked yesterday...'")
+    assert said(s.handle("undo").text()).startswith("Undone: set zone-status = Active")
+    assert said(s.handle("undo").text()).startswith("Undone: loaded expressway_e certificate expe1.pem")
+    assert said(s.handle("undo").text()).startswith("Undone: answer 'crl_checking = no'")
+    assert said(s.handle("undo").text()).startswith("Undone: answer 'problem = ssh-down'")
+    assert s.handle("undo").text() == "Nothing to undo.\n"
+    nl = ShellSession(Conversation(lang="nl"), base_dir=deployment)
+    nl.handle("load expressway_c-trust certs/expc-trust.pem")
+    undone = said(nl.handle("undo").text())
+    assert undone.startswith("Ongedaan gemaakt: geladen: expressway_c-trust vertrouwde CA-lijst expc-trust.pem")
+    assert nl.handle("undo").text() == "Niets om ongedaan te maken.\n"
+
+
+def test_why_names_readable_references_in_the_session_language() -> None:
+    s = ShellSession()
+    s.handle("2")  # zone down
+    why = said(s.handle("why 1").text())
+    assert "seed:" not in why and "Cisco Doc ID 221624 (Troubleshoot Expressway Certificates)" in why
+    assert "section 'Traversal zone down with a TLS negotiation error'" in why
+    nl = ShellSession(Conversation(lang="nl"))
+    nl.handle("2")
+    assert "sectie 'Traverse Zone omlaag met fout TLS-onderhandelingsfout'" in said(nl.handle("why 1").text())
+
+
+def test_the_dutch_report_gives_answers_in_dutch(tmp_path: Path) -> None:
+    s = ShellSession(Conversation(lang="nl"))
+    s.handle("3")
+    s.handle("answer crl_checking no")
+    s.handle(f"report {tmp_path / 'notities.md'}")
+    text = (tmp_path / "notities.md").read_text(encoding="utf-8")
+    answer = "- Staat controle op certificaatintrekking aan voor de falende verbinding? Nee, CRL-controle staat uit"
+    assert answer in text

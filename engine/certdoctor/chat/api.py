@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
@@ -116,6 +116,11 @@ class DiagnoseRequest(_Strict):
 
     case: dict[str, Any] = Field(description="the case in the case-file format, certificates inline (PEM/Base-64)")
     lang: Lang = "en"
+    format: Literal["json", "markdown"] = Field(
+        default="json",
+        description="json: the answer (contract section 2); markdown: the case notes `certdoctor diagnose "
+        "--format markdown` prints, as text/markdown",
+    )
 
 
 class CauseEntry(BaseModel):
@@ -339,13 +344,26 @@ def converse(state: str | None, data: ChatInput | dict[str, Any], *, sealer: Sta
     return ChatReply(answer=answer, question=question, state=keys.seal(conversation), turns=len(conversation.turns))
 
 
-def diagnose_inline(request: DiagnoseRequest) -> Answer:
-    """Diagnose a whole case given with inline certificates (no file is read)."""
+def _diagnosed(request: DiagnoseRequest) -> tuple[str | None, Answer]:
+    """The case's title and its answer, certificates inline (no file is read)."""
     from certdoctor.case import case_from_data
     from certdoctor.diagnosis import diagnose_case
 
     case = case_from_data(inline_case(request.case), "case")
-    return diagnose_case(case, base_dir=None, source="case", lang=request.lang)
+    return case.title, diagnose_case(case, base_dir=None, source="case", lang=request.lang)
+
+
+def diagnose_inline(request: DiagnoseRequest) -> Answer:
+    """Diagnose a whole case given with inline certificates (no file is read)."""
+    return _diagnosed(request)[1]
+
+
+def diagnose_markdown(request: DiagnoseRequest) -> str:
+    """The answer as the Markdown case notes `certdoctor diagnose --format markdown` prints (with its final newline)."""
+    from certdoctor.answer import render_markdown
+
+    title, answer = _diagnosed(request)
+    return render_markdown(answer, title) + "\n"
 
 
 def _content_bytes(field: str, content: str) -> bytes:
@@ -405,10 +423,11 @@ def verify_content(request: VerifyRequest) -> VerifyReport:
 
 def catalogue() -> list[CauseEntry]:
     """The cause catalogue (contract section 3) from the knowledge base."""
+    from certdoctor.diagnosis import references
     from certdoctor.kb import load_knowledge
 
     return [
-        CauseEntry(id=c.id, title=c.title.en, title_nl=c.title.nl, references=c.references())
+        CauseEntry(id=c.id, title=c.title.en, title_nl=c.title.nl, references=references(c.origin, "en"))
         for c in load_knowledge().causes
     ]
 

@@ -38,6 +38,7 @@ from .api import (
     VerifyRequest,
     catalogue,
     diagnose_inline,
+    diagnose_markdown,
     inspect_content,
     verify_content,
 )
@@ -218,6 +219,14 @@ _SESSION_ERRORS: dict[int | str, dict[str, Any]] = {
     },
 }
 
+_DIAGNOSE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The answer: JSON (contract section 2), or Markdown when the request asks for it",
+        "content": {"text/markdown": {"schema": {"type": "string"}}},
+    },
+    **_ERRORS,
+}
+
 
 def create_app(service: ChatService, *, max_body: int = DEFAULT_MAX_BODY) -> ASGIApp:
     """The HTTP API around a ChatService, wrapped in the body-size limit and the access log."""
@@ -250,9 +259,11 @@ def create_app(service: ChatService, *, max_body: int = DEFAULT_MAX_BODY) -> ASG
         """Liveness: version, knowledge base size and the session store (503 when Redis is down)."""
         return Health(status="ok", version=__version__, causes=service_info["causes"], store=service.store.health())
 
-    @app.post("/v1/diagnose", response_model=Answer, responses=_ERRORS, tags=["diagnosis"])
+    @app.post("/v1/diagnose", response_model=Answer, responses=_DIAGNOSE_RESPONSES, tags=["diagnosis"])
     def diagnose(request: DiagnoseRequest) -> Response:
-        """Diagnose a whole case (contract section 1, certificates inline); the answer is contract section 2."""
+        """Diagnose a whole case (certificates inline): the answer (contract section 2), or Markdown notes if asked."""
+        if request.format == "markdown":
+            return Response(diagnose_markdown(request), media_type="text/markdown; charset=utf-8")
         return _json(diagnose_inline(request))
 
     @app.post("/v1/conversation", response_model=ChatReply, responses=_ERRORS, tags=["conversation"])

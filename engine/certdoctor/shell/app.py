@@ -17,6 +17,7 @@ from prompt_toolkit.input import Input
 from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.styles import Style
 
+from certdoctor.shell.files import hide_password
 from certdoctor.shell.session import COMMANDS, FIELDS, ROLES, ShellSession
 
 STYLE = Style.from_dict(
@@ -39,20 +40,32 @@ def history_path() -> Path:
     return Path(base) / "certdoctor" / "shell-history"
 
 
-class _KeyFreeHistory(FileHistory):
-    """Command history on disk that never stores a line holding private-key material."""
+class SecretFreeHistory(History):
+    """A history (on disk or in memory) that keeps no password and stores no line holding a private key."""
+
+    def __init__(self, inner: History) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def load_history_strings(self) -> Iterable[str]:
+        """The lines the wrapped history holds, newest first."""
+        return self.inner.load_history_strings()
+
+    def append_string(self, string: str) -> None:
+        """Keep the line with any --password value hidden, for Up/Down too."""
+        super().append_string(hide_password(string))
 
     def store_string(self, string: str) -> None:
         """Store a line unless it holds a private key."""
         if "PRIVATE KEY" not in string:
-            super().store_string(string)
+            self.inner.store_string(string)
 
 
 def _history() -> History:
     path = history_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return _KeyFreeHistory(str(path))
+        return FileHistory(str(path))
     except OSError:  # a read-only home: the session still works, without history
         return InMemoryHistory()
 
@@ -81,6 +94,8 @@ class ShellCompleter(Completer):
         elif head == "load" and position == 2:
             path_doc = Document(current, len(current))
             yield from self.paths.get_completions(path_doc, complete_event)
+        elif head == "load" and position == 3:
+            yield from self._words(current, ["--password"])
         elif head == "set" and position == 1:
             yield from self._words(current, FIELDS)
         elif head == "answer" and position == 1:
@@ -119,7 +134,7 @@ def interactive(
 ) -> int:
     """The prompt-toolkit loop: Ctrl-C cancels the line, Ctrl-D leaves (asking first if work is unsaved)."""
     prompt: PromptSession[str] = PromptSession(
-        history=history if history is not None else _history(),
+        history=SecretFreeHistory(history if history is not None else _history()),
         completer=ShellCompleter(session),
         complete_while_typing=True,
         bottom_toolbar=session.toolbar,
@@ -165,7 +180,7 @@ def scripted(session: ShellSession, lines: Iterable[str], out: TextIO) -> int:
     out.write(session.intro().text())
     for raw in lines:
         line = raw.rstrip("\n")
-        out.write(f"{session.prompt()}{line}\n")
+        out.write(f"{session.prompt()}{hide_password(line)}\n")
         result = session.handle(line)
         out.write(result.text())
         if result.quit:

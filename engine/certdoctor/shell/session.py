@@ -1,4 +1,5 @@
-"""The TAC session's command interpreter: a line in, styled text out. The terminal front end is app.py.
+"""The TAC session's command interpreter: a line in, styled text out. The terminal front end is app.py;
+what `load` and `probe` read is files.py, what the session writes down (case file, notes, undo) notes.py.
 
 It holds a Conversation (engine/conversation.py) and nothing else that matters: every command that
 changes what is known becomes a turn, the ranking is recomputed from scratch, and undo drops the
@@ -8,7 +9,6 @@ pipe and colours to a terminal.
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import textwrap
@@ -19,34 +19,18 @@ from typing import Any
 
 import yaml
 
-from certdoctor.answer import Answer, ChoiceOut, Diagnosis, QuestionOut, render_markdown
-from certdoctor.case import CertificateSource, map_file_references
+from certdoctor.answer import Answer, ChoiceOut, Diagnosis, QuestionOut
+from certdoctor.case import CertificateSource
 from certdoctor.conversation import Conversation, Turn, diagnose_conversation
 from certdoctor.errors import CertdoctorError, InputError
 from certdoctor.kb import Lang, load_knowledge
 from certdoctor.output import write_whole
 from certdoctor.rank import stands_clear
+from certdoctor.shell.files import LOAD_USAGE, ROLES, Read, load_turn, probe_turn
+from certdoctor.shell.notes import case_file, describe, report_markdown, undone
 
 Fragments = list[tuple[str, str]]
 
-#: Friendly names for where a file goes (`load ROLE PATH`); a full case-file path works too.
-ROLES: dict[str, tuple[str, str]] = {
-    "expressway_c": ("expressway_c.certificate", "Expressway-C server certificate (single box)"),
-    "expressway_e": ("expressway_e.certificate", "Expressway-E server certificate (single box)"),
-    "expressway_c-node1": ("expressway_c.nodes[0].certificate", "Expressway-C cluster peer 1 certificate"),
-    "expressway_c-node2": ("expressway_c.nodes[1].certificate", "Expressway-C cluster peer 2 certificate"),
-    "expressway_e-node1": ("expressway_e.nodes[0].certificate", "Expressway-E cluster peer 1 certificate"),
-    "expressway_e-node2": ("expressway_e.nodes[1].certificate", "Expressway-E cluster peer 2 certificate"),
-    "expressway_c-trust": ("expressway_c.trusted_cas", "Expressway-C trusted CA list"),
-    "expressway_e-trust": ("expressway_e.trusted_cas", "Expressway-E trusted CA list"),
-    "cucm": ("cucm.nodes[0].certificate", "Unified CM tomcat certificate"),
-    "cucm-callmanager": ("cucm.nodes[0].callmanager_certificate", "Unified CM CallManager certificate"),
-    "cucm-tomcat-trust": ("cucm.tomcat_trust", "Unified CM tomcat-trust"),
-    "cucm-callmanager-trust": ("cucm.callmanager_trust", "Unified CM CallManager-trust"),
-    "upload": ("upload.file", "the file whose upload fails"),
-    "upload-key": ("upload.key", "its private key (read for the key match only, never shown or saved)"),
-    "crl": ("crls", "a CRL the diagnosis may use"),
-}
 #: Short names for the case fields a TAC engineer sets most (`set NAME VALUE`).
 FIELDS: dict[str, str] = {
     "zone-status": "symptoms.zone_status",
@@ -71,7 +55,11 @@ FIELDS: dict[str, str] = {
     "title": "title",
 }
 COMMANDS: dict[str, tuple[str, str]] = {
-    "load": ("load ROLE PATH", "read a certificate, trusted list, CRL or upload file (see `help roles`)"),
+    "load": (
+        LOAD_USAGE.removeprefix("usage: "),
+        "read a certificate, trusted list, CRL or upload file (see `help roles`); --password opens a PKCS#12 "
+        "(.pfx/.p12) file, and is never echoed, kept in the history or saved",
+    ),
     "probe": ("probe ROLE HOST[:PORT] [SNI]", "fetch the chain a live server presents and load it"),
     "set": ("set FIELD VALUE", "set a case field (see `help fields`); lists take commas"),
     "answer": ("answer QUESTION CHOICE", "answer any question, asked or not"),
@@ -81,7 +69,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "why": ("why N", "the evidence and rules behind cause N"),
     "steps": ("steps N", "the remediation steps of cause N"),
     "what-if": ("what-if COMMAND ...", "show how load/set/answer/probe would change the ranking, changing nothing"),
-    "undo": ("undo", "take back the last change; the ranking returns to what it was"),
+    "undo": ("undo", "take back the last change and say which; the ranking returns to what it was"),
     "facts": ("facts", "every fact the diagnosis knows, and where it comes from"),
     "save": ("save FILE [--force]", "write the session as a case file (a scenario in the making)"),
     "report": ("report FILE [--force]", "write Markdown for the case notes"),
@@ -147,6 +135,7 @@ class ShellSession:
         self.base_dir = (base_dir or Path.cwd()).resolve()
         self.kb = load_knowledge()
         self._saved: list[Turn] = list(self.conversation.turns)
+        self._said = [describe(t, self.conversation.lang) for t in self.conversation.turns]  # what undo names
         self._saved_to: set[Path] = set()
         self._fetch = fetch
         self.asking = True
@@ -203,11 +192,13 @@ class ShellSession:
         out.fragments += self._opening.fragments
         return out
 
-    def _take(self, turn: Turn, out: Output) -> None:
-        """Apply a turn, rediagnose, show what changed and ask on."""
+    def _take(self, turn: Turn, out: Output, said: str | None = None) -> None:
+        """Apply a turn, rediagnose, show what changed and ask on; said is how undo will name the turn."""
         after = self.conversation.then(turn)
         answer = self._diagnose(after)  # raises on a bad file before anything changes
         before = self.answer
+        if len(after.turns) > len(self.conversation.turns):
+            self._said.append(said or describe(turn, self.lang))
         self.conversation, self.answer = after, answer
         if answer.unrecognized and turn.text and any(turn.text.strip() in u for u in answer.unrecognized):
             out.line("not recognised as a known symptom; kept for the record", "dim")
@@ -266,6 +257,8 @@ class ShellSession:
                             "error")
         word, _, rest = text.partition(" ")
         command = word.casefold()
+        if "--password" in text and command not in ("load", "what-if"):
+            return out.line("A password goes only with `load ROLE PATH --password X`; the line was not kept.", "error")
         try:
             if command in ("quit", "exit"):
                 out.quit = True
@@ -297,58 +290,15 @@ class ShellSession:
                 out.wrapped(f"{usage:<30} {what}", "", "  ")
         out.line("  Anything else is an answer to the question asked, or pasted text (errors, logs, alarms).", "dim")
 
-    def _role(self, name: str) -> str:
-        if name in ROLES:
-            return ROLES[name][0]
-        if "." in name or name in ("crls",):
-            return name
-        raise InputError(name, "unknown role (see `help roles`)")
-
-    def _load_turn(self, rest: str) -> tuple[Turn, str]:
-        args = shlex.split(rest)
-        if len(args) != 2:
-            raise InputError("load", "usage: load ROLE PATH")
-        field_path, path = self._role(args[0]), Path(args[1]).expanduser()
-        path = path if path.is_absolute() else self.base_dir / path
-        loaded = CertificateSource(None, "load").load(str(path), field_path)
-        if field_path.endswith(".key"):
-            if not loaded.private_keys:
-                raise InputError(str(path), "holds no private key")
-            summary = "a private key (not shown)"
-        else:
-            if not (loaded.certificates or loaded.crls):
-                raise InputError(str(path), f"holds no certificate or CRL ({loaded.format.value})")
-            summary = _summary(loaded.certificates, len(loaded.crls))
-        return Turn(certificates={field_path: str(path)}), f"{path.name} -> {field_path}: {summary}"
-
     def _cmd_load(self, rest: str, out: Output) -> None:
-        turn, summary = self._load_turn(rest)
-        out.wrapped(summary, "ok")
-        self._take(turn, out)
-
-    def _probe_turn(self, rest: str) -> tuple[Turn, str]:
-        from cryptography.hazmat.primitives.serialization import Encoding
-
-        from certdoctor.conversation import certificate_text
-        from certdoctor.shell.probe import fetch_chain, parse_target
-        from certdoctor.x509.load import parse_bytes
-
-        args = shlex.split(rest)
-        if len(args) not in (2, 3):
-            raise InputError("probe", "usage: probe ROLE HOST[:PORT] [SNI]")
-        field_path = self._role(args[0])
-        if not field_path.endswith("certificate"):
-            raise InputError(args[0], "probe fetches a server's certificate: give a certificate role")
-        host, port = parse_target(args[1])
-        ders = (self._fetch or fetch_chain)(host, port, args[2] if len(args) == 3 else None, 5.0)
-        certs = [c for der in ders for c in parse_bytes(der, f"{host}:{port}").certificates]
-        pem = certificate_text(field_path, b"".join(c.public_bytes(Encoding.PEM) for c in certs))
-        return Turn(certificates={field_path: pem}), f"{host}:{port} -> {field_path}: {_summary(certs, 0)}"
+        self._read(load_turn(rest, self.base_dir), out)
 
     def _cmd_probe(self, rest: str, out: Output) -> None:
-        turn, summary = self._probe_turn(rest)
-        out.wrapped(summary, "ok")
-        self._take(turn, out)
+        self._read(probe_turn(rest, self._fetch), out)
+
+    def _read(self, read: Read, out: Output) -> None:
+        out.wrapped(read.summary, "ok")
+        self._take(read.turn, out, describe(read.turn, self.lang, read.origin, read.probed))
 
     def _set_turn(self, rest: str) -> Turn:
         name, _, value = rest.partition(" ")
@@ -357,7 +307,8 @@ class ShellSession:
         return Turn(set={FIELDS.get(name, name): value.strip()})
 
     def _cmd_set(self, rest: str, out: Output) -> None:
-        self._take(self._set_turn(rest), out)
+        turn = self._set_turn(rest)
+        self._take(turn, out, describe(turn, self.lang, rest.partition(" ")[0]))
 
     def _answer_turn(self, rest: str) -> Turn:
         qid, _, reply = rest.partition(" ")
@@ -426,8 +377,8 @@ class ShellSession:
     def _cmd_what_if(self, rest: str, out: Output) -> None:
         word, _, args = rest.partition(" ")
         makers: dict[str, Callable[[str], Any]] = {
-            "load": lambda a: self._load_turn(a)[0],
-            "probe": lambda a: self._probe_turn(a)[0],
+            "load": lambda a: load_turn(a, self.base_dir).turn,
+            "probe": lambda a: probe_turn(a, self._fetch).turn,
             "set": self._set_turn,
             "answer": self._answer_turn,
         }
@@ -443,13 +394,13 @@ class ShellSession:
 
     def _cmd_undo(self, rest: str, out: Output) -> None:
         if not self.conversation.turns:
-            out.line("Nothing to undo.", "dim")
+            out.line(undone(None, self.lang), "dim")
             return
         before = self.answer
         self.conversation = self.conversation.undo()
         self.answer = self._diagnose(self.conversation)
         self.asking = True
-        out.line("Undone.", "ok")
+        out.wrapped(undone(self._said.pop() if self._said else None, self.lang), "ok")
         self._ranking(out, self.answer, before)
         self._next_question(out)
 
@@ -494,35 +445,6 @@ class ShellSession:
 
     def _cmd_report(self, rest: str, out: Output) -> None:
         path, _ = self._target(rest)
-        case = self.conversation.case()
-        symptoms = [
-            f"- {k}: {'; '.join(map(str, v)) if isinstance(v, list) else v}"
-            for k, v in case.symptoms.model_dump(exclude_defaults=True).items()
-        ]
-        symptoms += [f"- answered {k}: {v}" for k, v in case.answers.items()]
-        text = render_markdown(self.answer, case.title or "TAC session")
-        head, _, body = text.partition("\n\n")
-        write_whole(path, "\n".join([head, "", "## Symptoms", "", *(symptoms or ["- none given"]), "", body]))
+        write_whole(path, report_markdown(self.conversation, self.answer, self.kb))
         self._saved_to.add(path)
         out.wrapped(f"wrote {self._shown(path)}", "ok")
-
-
-def _summary(certs: list[Any], crls: int) -> str:
-    from certdoctor.x509.naming import label
-
-    parts = [f"{len(certs)} certificate(s)"] if certs else []
-    if certs:
-        parts.append(f"first {label(certs[0])}, valid until {certs[0].not_valid_after_utc:%Y-%m-%d}")
-    if crls:
-        parts.append(f"{crls} CRL(s)")
-    return "; ".join(parts)
-
-
-def case_file(conversation: Conversation, where: Path) -> dict[str, Any]:
-    """The session as a contract case file, with file paths relative to where it is saved."""
-
-    def relative(ref: str) -> str:
-        return Path(os.path.relpath(ref, where)).as_posix() if Path(ref).is_absolute() else ref
-
-    data = map_file_references(conversation.case_data(), relative)
-    return {"title": data.pop("title", "TAC session"), **data}

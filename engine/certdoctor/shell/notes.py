@@ -1,0 +1,108 @@
+"""What the session writes down, in its language: the case file, the Markdown notes, and what undo took back."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from certdoctor.answer import Answer, render_markdown
+from certdoctor.case import map_file_references
+from certdoctor.conversation import Conversation, Turn
+from certdoctor.kb import KnowledgeBase, Lang
+from certdoctor.shell.files import role_name
+
+#: How much of a pasted text or a value undo repeats.
+SHOWN_CHARS = 40
+_WORDS: dict[str, dict[Lang, str]] = {
+    "undone": {"en": "Undone: {what}", "nl": "Ongedaan gemaakt: {what}"},
+    "nothing": {"en": "Nothing to undo.", "nl": "Niets om ongedaan te maken."},
+    "answer": {"en": "answer '{id} = {value}'", "nl": "antwoord '{id} = {value}'"},
+    "skip": {"en": "skipped question '{id}'", "nl": "overgeslagen vraag '{id}'"},
+    "text": {"en": "pasted text '{text}'", "nl": "geplakte tekst '{text}'"},
+    "set": {"en": "set {name} = {value}", "nl": "ingesteld: {name} = {value}"},
+    "loaded": {"en": "loaded {role} {kind} {origin}", "nl": "geladen: {role} {kind} {origin}"},
+    "probed": {"en": "fetched {role} {kind} from {origin}", "nl": "opgehaald: {role} {kind} van {origin}"},
+}
+#: What a certificate field holds, by its last name in the case-file path.
+_KINDS: dict[str, dict[Lang, str]] = {
+    "certificate": {"en": "certificate", "nl": "certificaat"},
+    "callmanager_certificate": {"en": "certificate", "nl": "certificaat"},
+    "trusted_cas": {"en": "trusted CA list", "nl": "vertrouwde CA-lijst"},
+    "tomcat_trust": {"en": "trusted CA list", "nl": "vertrouwde CA-lijst"},
+    "callmanager_trust": {"en": "trusted CA list", "nl": "vertrouwde CA-lijst"},
+    "crls": {"en": "CRL", "nl": "CRL"},
+    "file": {"en": "upload file", "nl": "uploadbestand"},
+    "key": {"en": "private key", "nl": "privésleutel"},
+}
+
+
+def _say(word: str, lang: Lang, **values: str) -> str:
+    return _WORDS[word][lang].format(**values)
+
+
+def _short(text: str) -> str:
+    """The first line of a text, whitespace collapsed, cut to SHOWN_CHARS with '...'."""
+    line = " ".join(text.strip().splitlines()[0].split()) if text.strip() else ""
+    return line if len(line) <= SHOWN_CHARS else line[: SHOWN_CHARS - 3].rstrip() + "..."
+
+
+def describe(turn: Turn, lang: Lang, origin: str | None = None, probed: bool = False) -> str:
+    """A turn in a few words (`undo` says what it took back): origin is the file, server or field name as typed."""
+    parts = [_say("answer", lang, id=q, value=v) for q, v in turn.answers.items()]
+    parts += [_say("skip", lang, id=q) for q in turn.skip]
+    if turn.text:
+        parts.append(_say("text", lang, text=_short(turn.text)))
+    for path, value in turn.set.items():
+        parts.append(_say("set", lang, name=origin or path, value=_short(str(value))))
+    for path, ref in turn.certificates.items():
+        field = path.rsplit(".", 1)[-1].split("[")[0]
+        kind = _KINDS.get(field, {"en": field, "nl": field})[lang]
+        where = origin or (Path(ref).name if "-----BEGIN" not in ref and not ref.startswith("data:") else "PEM")
+        parts.append(_say("probed" if probed else "loaded", lang, role=role_name(path), kind=kind, origin=where))
+    return "; ".join(parts)
+
+
+def undone(what: str | None, lang: Lang) -> str:
+    """The line undo prints: what it took back, or that there was nothing."""
+    return _say("undone", lang, what=what) if what is not None else _say("nothing", lang)
+
+
+def question_short(text: str) -> str:
+    """A question without its parenthesised hints (where to look in the menus): the words for notes."""
+    while (shorter := re.sub(r"\s*\([^()]*\)", "", text)) != text:
+        text = shorter
+    return " ".join(text.split())
+
+
+def answered(kb: KnowledgeBase, qid: str, value: str, lang: Lang) -> str:
+    """An answer as a reader follows it: the question's short text and the chosen label."""
+    question = next((q for q in kb.questions if q.id == qid), None)
+    choice = next((c for c in question.choices if c.value == value), None) if question else None
+    if question is None or choice is None:
+        return f"{qid}: {value}"
+    return f"{question_short(question.text.get(lang))} {choice.label.get(lang)}"
+
+
+def report_markdown(conversation: Conversation, answer: Answer, kb: KnowledgeBase) -> str:
+    """Markdown for the case notes: the symptoms given, the answers in words, then the diagnosis."""
+    case = conversation.case()
+    symptoms = [
+        f"- {k}: {'; '.join(map(str, v)) if isinstance(v, list) else v}"
+        for k, v in case.symptoms.model_dump(exclude_defaults=True).items()
+    ]
+    symptoms += [f"- {answered(kb, k, str(v), conversation.lang)}" for k, v in case.answers.items()]
+    text = render_markdown(answer, case.title or "TAC session")
+    head, _, body = text.partition("\n\n")
+    return "\n".join([head, "", "## Symptoms", "", *(symptoms or ["- none given"]), "", body])
+
+
+def case_file(conversation: Conversation, where: Path) -> dict[str, Any]:
+    """The session as a contract case file, with file paths relative to where it is saved."""
+
+    def relative(ref: str) -> str:
+        return Path(os.path.relpath(ref, where)).as_posix() if Path(ref).is_absolute() else ref
+
+    data = map_file_references(conversation.case_data(), relative)
+    return {"title": data.pop("title", "TAC session"), **data}
