@@ -23,9 +23,11 @@ from certdoctor.testpki import (
     KeySpec,
     TestPKI,
     is_probable_prime,
+    keys,
     pem,
     pkcs7,
     pkcs12,
+    primes,
     windows_base64,
 )
 
@@ -111,7 +113,7 @@ def test_rsa_key_is_identical_in_a_fresh_process() -> None:
         serialization.NoEncryption(),
     )
     # the directory this process imported certdoctor from (no resolve(): it may be a symlink)
-    package_parent = str(Path(testpki.__file__).parent.parent)
+    package_parent = str(Path(testpki.__file__).parent.parent.parent)
     code = (
         "import sys; from certdoctor.testpki import TestPKI, KeySpec\n"
         "from cryptography.hazmat.primitives import serialization as s\n"
@@ -127,13 +129,13 @@ def test_rsa_key_is_identical_in_a_fresh_process() -> None:
 
 def test_fast_and_pure_python_primality_pick_the_same_primes() -> None:
     material = b"same primes either way"
-    fast = testpki._derive_rsa(material, 1024)
-    pure = testpki._derive_rsa(material, 1024, lambda n: testpki._miller_rabin(n, 40))
+    fast = keys.derive_rsa(material, 1024)
+    pure = keys.derive_rsa(material, 1024, lambda n: primes.miller_rabin(n, 40))
     assert fast.private_numbers() == pure.private_numbers()
 
 
 def test_openssl_primality_self_test_passes() -> None:
-    assert testpki._openssl_primality_works()
+    assert primes.openssl_primality_works()
 
 
 def test_ecdsa_signatures_are_deterministic(pki: TestPKI) -> None:
@@ -169,9 +171,7 @@ def test_chain_signatures_verify(chain: tuple[Issued, Issued, Issued]) -> None:
     assert leaf.certificate.issuer == inter.certificate.subject
 
 
-@pytest.mark.parametrize(
-    "spec", [KeySpec("rsa", 1024), KeySpec("ec", 256), KeySpec("ec", 521), KeySpec("ed25519")]
-)
+@pytest.mark.parametrize("spec", [KeySpec("rsa", 1024), KeySpec("ec", 256), KeySpec("ec", 521), KeySpec("ed25519")])
 def test_every_key_kind_signs_a_verifiable_chain(spec: KeySpec) -> None:
     pki = TestPKI("kinds")
     root = pki.root("Kind Root", key=spec)
@@ -333,9 +333,7 @@ def test_ca_extension_options(pki: TestPKI) -> None:
     with pytest.raises(x509.ExtensionNotFound):
         _ext(no_ku.certificate, x509.KeyUsage)
     not_ca = pki.root("Not A CA", key=EC, ca=False)
-    assert _ext(not_ca.certificate, x509.BasicConstraints).value == x509.BasicConstraints(
-        ca=False, path_length=None
-    )
+    assert _ext(not_ca.certificate, x509.BasicConstraints).value == x509.BasicConstraints(ca=False, path_length=None)
     leaf_no_bc = pki.leaf("nobc.example", root, key=EC, basic_constraints=False, key_usage=None)
     for cls in (x509.BasicConstraints, x509.KeyUsage):
         with pytest.raises(x509.ExtensionNotFound):
@@ -415,7 +413,7 @@ def test_ec_curves_and_ed25519() -> None:
 
 
 def test_ec_group_orders_are_right() -> None:
-    for size, (curve, order) in testpki._EC_CURVES.items():
+    for size, (curve, order) in keys.EC_CURVES.items():
         assert order.bit_length() == size
         ec.derive_private_key(order - 1, curve())
         with pytest.raises(ValueError):
@@ -472,9 +470,7 @@ def test_serials_are_positive_short_and_distinct(pki: TestPKI) -> None:
 # -- CRL, CSR and encodings ----------------------------------------------------------------------
 
 
-def test_crl_lists_revoked_serials_and_is_signed_by_issuer(
-    chain: tuple[Issued, Issued, Issued], pki: TestPKI
-) -> None:
+def test_crl_lists_revoked_serials_and_is_signed_by_issuer(chain: tuple[Issued, Issued, Issued], pki: TestPKI) -> None:
     root, inter, leaf = chain
     crl = pki.crl(inter, [leaf, 4242], next_update=datetime(2035, 1, 1, tzinfo=UTC))
     assert crl.issuer == inter.certificate.subject
@@ -515,11 +511,7 @@ def test_pem_bundle_round_trips(chain: tuple[Issued, Issued, Issued]) -> None:
 def test_pkcs7_round_trip(chain: tuple[Issued, Issued, Issued], encoding: str) -> None:
     certs = [c.certificate for c in chain]
     data = pkcs7(certs, encoding="der" if encoding == "der" else "pem")
-    loader = (
-        crypto_pkcs7.load_der_pkcs7_certificates
-        if encoding == "der"
-        else crypto_pkcs7.load_pem_pkcs7_certificates
-    )
+    loader = crypto_pkcs7.load_der_pkcs7_certificates if encoding == "der" else crypto_pkcs7.load_pem_pkcs7_certificates
     loaded = loader(data)
     assert sorted(c.fingerprint(hashes.SHA256()) for c in loaded) == sorted(
         c.fingerprint(hashes.SHA256()) for c in certs
@@ -527,9 +519,7 @@ def test_pkcs7_round_trip(chain: tuple[Issued, Issued, Issued], encoding: str) -
 
 
 @pytest.mark.parametrize(("password", "legacy"), [(b"secret", False), (b"secret", True), (None, False)])
-def test_pkcs12_round_trip(
-    chain: tuple[Issued, Issued, Issued], password: bytes | None, legacy: bool
-) -> None:
+def test_pkcs12_round_trip(chain: tuple[Issued, Issued, Issued], password: bytes | None, legacy: bool) -> None:
     root, inter, leaf = chain
     data = pkcs12(leaf, [inter.certificate, root.certificate], password=password, legacy=legacy)
     key, cert, cas = crypto_pkcs12.load_key_and_certificates(data, password)
@@ -613,8 +603,6 @@ def test_examples_are_written_and_match_the_repository(tmp_path: Path) -> None:
 
     # the committed copy is what the generator writes today (PKCS#12 has a random salt)
     repo_examples = Path(__file__).resolve().parent.parent / "examples"
-    if not (repo_examples / "acme-root.pem").exists():
-        pytest.skip("no examples/ directory next to tests/")
     for name in names:
         if name != "expe.pfx":
             assert (repo_examples / name).read_bytes() == (tmp_path / name).read_bytes(), name
@@ -624,3 +612,16 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert testpki.main(["examples", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "expe.pem").exists()
     assert "expe.pem" in capsys.readouterr().out
+
+
+def test_runs_as_a_module() -> None:
+    """`python -m certdoctor.testpki` (the package's __main__) reaches the command line."""
+    out = subprocess.run(
+        [sys.executable, "-m", "certdoctor.testpki", "--help"], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "examples" in out.stdout
+
+
+def test_every_public_name_is_exported() -> None:
+    """The package's interface: every name in __all__ is importable from certdoctor.testpki."""
+    assert all(hasattr(testpki, name) for name in testpki.__all__)
