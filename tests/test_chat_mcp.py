@@ -171,13 +171,54 @@ def test_stdio_server_started_as_the_cli_command(case: dict[str, Any]) -> None:
     run(main)
 
 
-def test_mcp_refuses_to_start_without_a_key() -> None:
-    env = server_env()
-    env.pop("CERTDOCTOR_STATE_KEY")
+def _keyless_env() -> dict[str, str]:
+    """An environment with no state key, no key file and development mode off."""
+    return {k: v for k, v in server_env().items() if not k.startswith("CERTDOCTOR_STATE_KEY") and k != "CERTDOCTOR_DEV"}
+
+
+def test_stdio_mcp_without_a_key_seals_with_a_key_of_its_own_process(case: dict[str, Any]) -> None:
+    command = certdoctor_command("mcp")
+    said = subprocess.run(
+        command, env=_keyless_env(), capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+    )
+    assert said.returncode == 0
+    assert said.stderr.splitlines() == [
+        "certdoctor: no CERTDOCTOR_STATE_KEY: conversation state is sealed with a random key of this process "
+        "and ends with it"
+    ]
+
+    def server() -> Client:
+        return Client(StdioServerParameters(command=command[0], args=command[1:], env=_keyless_env()))
+
+    async def main() -> None:
+        async with server() as first:
+            started = await first.call_tool("converse", {"stateless": True, "input": {"case": case}})
+            assert not started.is_error, started.content
+            token = started.structured_content["state"]
+            assert started.structured_content["answer"]["diagnoses"][0]["cause"] == "jabber.edge-domain-not-in-san"
+            answer = {"answers": {"problem": "jabber-warning"}}
+            again = await first.call_tool("converse", {"state": token, "input": answer})  # same process: it opens
+            assert not again.is_error and again.structured_content["turns"] == 1
+        async with server() as second:
+            refused = await second.call_tool("converse", {"state": token, "input": answer})
+            assert refused.is_error
+            text = refused.content[0].text
+            assert "earlier certdoctor process" in text and text.rstrip().endswith("start a new conversation"), text
+
+    run(main)
+
+
+def test_mcp_over_http_still_needs_a_key() -> None:
     result = subprocess.run(
-        certdoctor_command("mcp"), env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+        certdoctor_command("mcp", "--http", "--port", str(free_port())),
+        env=_keyless_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
     )
     assert result.returncode == 2 and "CERTDOCTOR_STATE_KEY" in result.stderr
+    assert result.stderr.count("\n") == 1
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The answer (contract section 2): pydantic models and the text and Markdown renderers."""
+"""The answer (docs/answer.md): pydantic models and the text and Markdown renderers."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ class QuestionOut(_Model):
 
 
 class Answer(_Model):
-    """What certdoctor concludes about a case (contract section 2, with added fields)."""
+    """What certdoctor concludes about a case (docs/answer.md)."""
 
     diagnoses: list[Diagnosis]
     findings: list[Finding]

@@ -1,4 +1,4 @@
-"""The case file (contract section 1): pydantic models, safe YAML/JSON loading, certificate references."""
+"""The case file (docs/case-file.md): pydantic models, safe YAML/JSON loading, certificate references."""
 
 from __future__ import annotations
 
@@ -138,7 +138,7 @@ class Expectation(CaseModel):
 
 
 class Case(CaseModel):
-    """Everything known about a deployment (contract section 1)."""
+    """Everything known about a deployment (docs/case-file.md)."""
 
     title: str | None = None
     at: datetime | None = None

@@ -137,7 +137,7 @@ class Cause(Strict):
     checks: list[Text] = []
 
     def references(self) -> list[str]:
-        """The origin as contract references."""
+        """The origin as plain references: the seed section and the source address."""
         refs = []
         if self.origin.seed:
             refs.append(f"seed: {self.origin.seed}")

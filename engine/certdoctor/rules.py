@@ -1,6 +1,6 @@
 """The one durable_rules wrapper: compile the knowledge base, evaluate facts, collect conclusions.
 
-durable_rules 2.0.28 has traps (../shared/durable-rules-notes.md); this module is where each is handled:
+durable_rules 2.0.28 has traps, found by experiment (docs/diagnosis.md sums them up); this module handles each:
 - a private host without background threads (`_SyncHost`), one short-lived session per evaluation, deleted
   afterwards: no live engine state between calls, and no retraction (a changed answer is a new evaluation);
 - exceptions inside actions are swallowed into the session state: `evaluate` reads the state and raises;
@@ -26,7 +26,7 @@ from certdoctor.errors import CertdoctorError
 from certdoctor.facts import Fact
 from certdoctor.kb import Condition, FactValue, KnowledgeBase
 
-#: durable_rules hangs creating a ruleset of more than 512 rules (notes section 7).
+#: durable_rules hangs creating a ruleset of more than 512 rules (513 never returns, at 100% CPU).
 MAX_RULES = 500
 
 
@@ -143,7 +143,8 @@ def _host_class() -> type:
     from durable import engine
 
     class _SyncHost(engine.Host):
-        """A Host without the background dispatcher and timer threads (notes sections 3 and 7)."""
+        """A Host without the background dispatcher and timer threads: they cannot be stopped, and deleting
+        sessions while they run crashes the engine."""
 
         def _run(self) -> None:
             pass

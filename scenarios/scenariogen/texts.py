@@ -1,6 +1,7 @@
 """Event log and diagnostic log lines as customers paste them, for the symptoms of the scenarios.
 
-The documented text (domain.md section 3) with the timestamps, host names and fields around it.
+The documented alarm and log texts (as the knowledge base cites them) with the timestamps, host names
+and fields around them.
 """
 
 from __future__ import annotations

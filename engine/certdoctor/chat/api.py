@@ -79,7 +79,7 @@ class ChatInput(_Strict):
 
 
 class ChatReply(BaseModel):
-    """What a turn returns: the answer (contract section 2), the next question as a form, the new state."""
+    """What a turn returns: the answer (docs/answer.md), the next question as a form, the new state."""
 
     answer: Answer
     question: QuestionForm | None = Field(description="the most useful next question, as a small JSON-Schema form")
@@ -118,13 +118,13 @@ class DiagnoseRequest(_Strict):
     lang: Lang = "en"
     format: Literal["json", "markdown"] = Field(
         default="json",
-        description="json: the answer (contract section 2); markdown: the case notes `certdoctor diagnose "
+        description="json: the answer (docs/answer.md); markdown: the case notes `certdoctor diagnose "
         "--format markdown` prints, as text/markdown",
     )
 
 
 class CauseEntry(BaseModel):
-    """One cause of the catalogue (contract section 3)."""
+    """One cause of the catalogue (docs/causes.md)."""
 
     id: str
     title: str
@@ -422,7 +422,7 @@ def verify_content(request: VerifyRequest) -> VerifyReport:
 
 
 def catalogue() -> list[CauseEntry]:
-    """The cause catalogue (contract section 3) from the knowledge base."""
+    """The cause catalogue (docs/causes.md) from the knowledge base."""
     from certdoctor.diagnosis import references
     from certdoctor.kb import load_knowledge
 

@@ -1,4 +1,4 @@
-"""`certdoctor mcp` and `certdoctor serve`: registered here, imported lazily when run."""
+"""`certdoctor mcp`, `serve` and `inline` (a case for them, certificates inline): registered here, imported when run."""
 
 from __future__ import annotations
 
@@ -16,16 +16,41 @@ if TYPE_CHECKING:
 KEEP_ALIVE_S = 75
 
 
-def _service(args: argparse.Namespace) -> ChatService:
-    """The ChatService the options ask for: state key, and the session store (memory or Redis)."""
+def _service(args: argparse.Namespace, *, per_process_key: bool = False) -> ChatService:
+    """The ChatService the options ask for: state key, and the session store (memory or Redis).
+
+    per_process_key: without a configured key, seal with a random key of this process (stdio only).
+    """
     from certdoctor.chat.sessions import ChatService, MemoryStore, RedisStore, SessionStore
     from certdoctor.chat.token import sealer_from_config
 
-    sealer = sealer_from_config(args.state_key_file)
+    sealer = sealer_from_config(args.state_key_file, per_process=per_process_key)
     store: SessionStore = RedisStore(args.redis, args.session_ttl) if args.redis else MemoryStore(args.session_ttl)
     if isinstance(store, RedisStore):
         store.ping()
     return ChatService(sealer, store)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail in one line, before claiming to serve, when host:port cannot be listened on (in use, say).
+
+    Binds the way uvicorn does (SO_REUSEADDR), then lets go: a port held by a listening server is
+    refused here, one that only has connections in TIME_WAIT is not.
+    """
+    import errno
+    import socket
+
+    from certdoctor.errors import InputError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise InputError(f"{host}:{port}", f"port {port} is in use; stop what holds it or use --port") from None
+            raise InputError(f"{host}:{port}", f"cannot listen there: {exc.strerror or exc}") from None
 
 
 def _log_to_stderr(access_log: bool = False) -> None:
@@ -45,7 +70,10 @@ def _log_to_stderr(access_log: bool = False) -> None:
 def cmd_mcp(args: argparse.Namespace) -> int:
     """Run the MCP server on stdio (default) or streamable HTTP (--http)."""
     _log_to_stderr()
-    service = _service(args)
+    # over stdio the server and every token it seals live in one process: a key of its own will do
+    service = _service(args, per_process_key=not args.http)
+    if args.http:
+        _check_port_free(args.host, args.port)
     from certdoctor.chat.mcp_server import run_http, run_stdio
 
     if args.http:
@@ -64,6 +92,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and not args.redis:
         raise InputError("--workers", "more than one worker needs --redis URL: sessions must be shared between them")
     service = _service(args)  # fails early, in this process, on a missing key or an unreachable Redis
+    _check_port_free(args.host, args.port)
     import uvicorn
 
     print(f"certdoctor: HTTP API at http://{args.host}:{args.port} (OpenAPI: /openapi.json)", file=sys.stderr)
@@ -98,6 +127,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_inline(args: argparse.Namespace) -> int:
+    """Print a case file as JSON with its certificates inline: what the HTTP and MCP interfaces take."""
+    import json
+
+    from certdoctor.chat.api import load_case_inline
+
+    print(json.dumps(load_case_inline(args.case), indent=1))
+    return 0
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--state-key-file",
@@ -110,7 +149,13 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def add_commands(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
     """Register the chatbot-facing sub-commands."""
-    p = sub.add_parser("mcp", help="run the Model Context Protocol server (stdio, or streamable HTTP with --http)")
+    p = sub.add_parser(
+        "mcp",
+        help="run the Model Context Protocol server (stdio, or streamable HTTP with --http)",
+        description="Run the MCP server. Over stdio no state key is needed: without one, conversation state is "
+        "sealed with a random key of this process. --http needs CERTDOCTOR_STATE_KEY or --state-key-file "
+        "(CERTDOCTOR_DEV=1: a throwaway key).",
+    )
     p.add_argument("--http", action="store_true", help="serve streamable HTTP at /mcp instead of stdio")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on with --http (127.0.0.1)")
     p.add_argument("--port", type=int, default=8765, help="port to listen on with --http (8765)")
@@ -127,3 +172,12 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type[argparse.Ar
     p.add_argument("--no-access-log", dest="access_log", action="store_false", help="no JSON access-log lines")
     _common(p)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "inline",
+        help="print a case file as JSON with every certificate inline, for a chatbot (the servers read no files)",
+        description="Print CASE as JSON with every certificate file replaced by its content (PEM), as "
+        "`certdoctor serve` and `certdoctor mcp` take it: they read no files. upload.key is left out.",
+    )
+    p.add_argument("case", metavar="CASE", help="case file (YAML or JSON); certificate paths relative to it")
+    p.set_defaults(func=cmd_inline)

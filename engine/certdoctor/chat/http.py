@@ -221,7 +221,7 @@ _SESSION_ERRORS: dict[int | str, dict[str, Any]] = {
 
 _DIAGNOSE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "The answer: JSON (contract section 2), or Markdown when the request asks for it",
+        "description": "The answer: JSON (docs/answer.md), or Markdown when the request asks for it",
         "content": {"text/markdown": {"schema": {"type": "string"}}},
     },
     **_ERRORS,
@@ -261,7 +261,7 @@ def create_app(service: ChatService, *, max_body: int = DEFAULT_MAX_BODY) -> ASG
 
     @app.post("/v1/diagnose", response_model=Answer, responses=_DIAGNOSE_RESPONSES, tags=["diagnosis"])
     def diagnose(request: DiagnoseRequest) -> Response:
-        """Diagnose a whole case (certificates inline): the answer (contract section 2), or Markdown notes if asked."""
+        """Diagnose a whole case (certificates inline): the answer (docs/answer.md), or Markdown notes if asked."""
         if request.format == "markdown":
             return Response(diagnose_markdown(request), media_type="text/markdown; charset=utf-8")
         return _json(diagnose_inline(request))
@@ -304,7 +304,7 @@ def create_app(service: ChatService, *, max_body: int = DEFAULT_MAX_BODY) -> ASG
 
     @app.get("/v1/causes", response_model=list[CauseEntry], tags=["diagnosis"])
     async def causes() -> list[CauseEntry]:
-        """The cause catalogue: stable ids (contract section 3)."""
+        """The cause catalogue: stable ids (docs/causes.md)."""
         return catalogue()
 
     return Front(app, max_body=max_body)

@@ -120,6 +120,11 @@ class StateSealer:
                 "start a new conversation"
             )
         key = self._keys.get(raw[1:_HEADER])
+        if key is None and self.ephemeral:
+            raise StateError(
+                "this conversation was started with an earlier certdoctor process, whose state key ended with it "
+                f"(no {ENV_KEY} is set, so each process seals with a key of its own); start a new conversation"
+            )
         if key is None:
             raise StateError("sealed with another key than this server's state key; start a new conversation")
         body, mac = raw[:-_MAC], raw[-_MAC:]
@@ -150,11 +155,15 @@ def _read_secret_file(path: str | Path) -> bytes:
     return secret
 
 
-def sealer_from_config(key_file: str | Path | None = None, environ: Mapping[str, str] | None = None) -> StateSealer:
+def sealer_from_config(
+    key_file: str | Path | None = None, environ: Mapping[str, str] | None = None, *, per_process: bool = False
+) -> StateSealer:
     """The sealer the configuration asks for: key file, else CERTDOCTOR_STATE_KEY, else (dev) an ephemeral key.
 
     Outside development mode (CERTDOCTOR_DEV=1) a missing key is an error: tokens sealed with a
-    throwaway key would be refused after a restart or by another worker.
+    throwaway key would be refused after a restart or by another worker. per_process=True (MCP over
+    stdio: the server and every token it hands out live in one process) seals with a random key of
+    this process instead, and says so.
     """
     env = os.environ if environ is None else environ
     previous = [s.encode() for s in env.get(ENV_PREVIOUS, "").split() if s]
@@ -167,6 +176,9 @@ def sealer_from_config(key_file: str | Path | None = None, environ: Mapping[str,
         return StateSealer(secret.encode(), previous)
     if env.get(ENV_DEV, "") not in ("", "0"):
         _log.warning("development mode: state tokens are sealed with an ephemeral key and are refused after a restart")
+        return StateSealer.ephemeral_key()
+    if per_process:
+        _log.warning(f"no {ENV_KEY}: conversation state is sealed with a random key of this process and ends with it")
         return StateSealer.ephemeral_key()
     raise KeyMissingError(
         f"no state key: set {ENV_KEY} (or --state-key-file FILE) to a secret of at least {MIN_SECRET_CHARS} "

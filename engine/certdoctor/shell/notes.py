@@ -99,7 +99,7 @@ def report_markdown(conversation: Conversation, answer: Answer, kb: KnowledgeBas
 
 
 def case_file(conversation: Conversation, where: Path) -> dict[str, Any]:
-    """The session as a contract case file, with file paths relative to where it is saved."""
+    """The session as a case file (docs/case-file.md), with file paths relative to where it is saved."""
 
     def relative(ref: str) -> str:
         return Path(os.path.relpath(ref, where)).as_posix() if Path(ref).is_absolute() else ref

@@ -172,7 +172,7 @@ def scenarios() -> Iterator[Scenario]:
         certificates=False,
     )
 
-    # Status > Alarms and log texts of domain.md 3.2 and 3.4 that point at (or away from) a cause
+    # Status > Alarms and log texts that point at (or away from) a cause
     yield Scenario(
         g, "ptr-record-and-xcp-invalid-hostname",
         "Alarm 25031 (FQDN in PTR record does not match the SAN entries) and XCP 'Invalid Hostname' in the log",
