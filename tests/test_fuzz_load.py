@@ -65,3 +65,18 @@ def test_mutated_files_never_crash_the_loader(data: bytes) -> None:
 @given(st.binary(max_size=2048))
 def test_random_bytes_never_crash_the_loader(data: bytes) -> None:
     _load(data)
+
+
+def test_a_certificate_of_an_unknown_version_is_a_one_line_error() -> None:
+    # found by the property above: cryptography's InvalidVersion is not a ValueError and escaped
+    der = _LEAF.der()
+    v3 = b"\xa0\x03\x02\x01\x02"
+    assert der.count(v3) == 1
+    bad = der.replace(v3, b"\xa0\x03\x02\x01\x03")
+    for data in (bad, base64.b64encode(bad)):
+        try:
+            parse_bytes(data, "v4.cer")
+        except InputError as exc:
+            assert "v4.cer" in str(exc) and "version" in str(exc)
+        else:
+            raise AssertionError("a version-4 certificate was accepted")

@@ -379,7 +379,7 @@ def _parse_der(loaded: LoadedFile, der: bytes, password: bytes | None) -> None:
     if shape in ("certificate", "certificate-v1-or-crl"):
         try:
             cert = x509.load_der_x509_certificate(der)
-        except ValueError as cert_error:
+        except (ValueError, x509.InvalidVersion) as cert_error:  # InvalidVersion is no ValueError
             if shape == "certificate":
                 raise InputError(source, f"is a DER certificate that cannot be parsed: {cert_error}") from None
         else:
@@ -404,7 +404,7 @@ def _load_certificate(der: bytes, source: str, where: str) -> x509.Certificate:
     """Load one DER certificate, with a one-line error on failure."""
     try:
         cert = x509.load_der_x509_certificate(der)
-    except ValueError as exc:
+    except (ValueError, x509.InvalidVersion) as exc:
         raise InputError(source, f"{where} is not a readable certificate: {exc}") from None
     return _checked(cert, source, where)
 
