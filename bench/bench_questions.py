@@ -8,9 +8,11 @@ scenario's answers are what the questions must find out. A question whose true a
 does not determine is answered "don't know" (skip) and still counts.
 
 Two questioners: certdoctor's own (most useful question first) and a fixed checklist that follows the
-seed document's order. Target: median 3 or fewer, and never more than the checklist for a scenario.
+seed document's order -- the anchor, run on the same scenarios in the same run; the ratio of their question
+counts is printed. Target: median 3 or fewer, and never more than the checklist for a scenario. Counts are
+deterministic (no timing), so the machine's load does not change them. Writes nothing.
 
-    python bench/bench_questions.py [--json] [SCENARIO_DIR]
+    python bench/bench_questions.py [--json] [--no-files] [SCENARIO_DIR]
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ import argparse
 import json
 import statistics
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from benchlib import header
 
 from certdoctor.case import CertificateSource, read_case
 from certdoctor.conversation import Conversation, Turn, diagnose_conversation
@@ -62,7 +67,7 @@ FILE_SECTIONS = ("upload", "expressway_c", "expressway_e", "cucm", "jabber", "cr
 
 
 def _base(path: Path, files: bool = True) -> dict[str, Any]:
-    data = starting_case(path)
+    data: dict[str, Any] = dict(starting_case(path))
     if not files:  # the customer has sent nothing yet: only what they said and pasted
         for section in FILE_SECTIONS:
             data.pop(section, None)
@@ -119,6 +124,21 @@ def questions_needed(
     return None
 
 
+def needing(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Over the scenarios both questioners reach and at least one needs a question for: medians, maxima, totals."""
+    there = [r for r in rows if r["certdoctor"] is not None and r["checklist"] is not None
+             and r["certdoctor"] + r["checklist"] > 0]
+    out: dict[str, Any] = {"both_need": len(there)}
+    for who in ("certdoctor", "checklist"):
+        counts = [r[who] for r in there]
+        out[f"there_{who}_median"] = statistics.median(counts) if counts else None
+        out[f"there_{who}_max"] = max(counts) if counts else None
+        out[f"there_{who}_total"] = sum(counts)
+    total = out["there_checklist_total"]
+    out["there_ratio"] = f"{out['there_certdoctor_total'] / total:.2f}x" if total else "n/a"
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("library", nargs="?", default=str(Path(__file__).resolve().parents[1] / "scenarios"))
@@ -126,8 +146,11 @@ def main() -> int:
     parser.add_argument("--no-files", action="store_true",
                         help="start without the certificate files and settings: only pasted text (harder)")
     args = parser.parse_args()
+    header("bench_questions: questions until the expected cause ranks first, certdoctor vs the seed checklist"
+           + (" (--no-files)" if args.no_files else ""), sys.stderr if args.json else sys.stdout)
+    started = time.perf_counter()
     kb = load_knowledge()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, path in discover([args.library]):
         expect = read_case(path).expect
         if not expect or not expect.top or expect.top == "none":
@@ -140,7 +163,7 @@ def main() -> int:
     worse = [r for r in rows if r["certdoctor"] is not None and r["checklist"] is not None
              and r["certdoctor"] > r["checklist"]]
     lost = [r for r in rows if r["certdoctor"] is None and r["checklist"] is not None]
-    summary = {
+    summary: dict[str, Any] = {
         "scenarios": len(rows),
         "needing_questions": sum(1 for r in rows if (r["certdoctor"] or 0) + (r["checklist"] or 0) > 0),
         "certdoctor_median": statistics.median(reached) if reached else None,
@@ -150,6 +173,8 @@ def main() -> int:
         "checklist_max": max(listed) if listed else None,
         "checklist_unreached": len(rows) - len(listed),
         "more_than_checklist": [r["scenario"] for r in worse + lost],
+        **needing(rows),
+        "seconds": round(time.perf_counter() - started, 1),
     }
     ok = bool(reached) and summary["certdoctor_median"] <= 3 and not worse and not lost
     if args.json:
@@ -163,6 +188,12 @@ def main() -> int:
         print(f"checklist (seed order): median {summary['checklist_median']}, max {summary['checklist_max']}, "
               f"not reached {summary['checklist_unreached']}")
         print(f"scenarios where certdoctor needs more than the checklist: {summary['more_than_checklist'] or 'none'}")
+        print(f"scenarios that need a question and both reach: {summary['both_need']}; there certdoctor median "
+              f"{summary['there_certdoctor_median']} / max {summary['there_certdoctor_max']} "
+              f"({summary['there_certdoctor_total']} in all), checklist median {summary['there_checklist_median']} / "
+              f"max {summary['there_checklist_max']} ({summary['there_checklist_total']} in all); "
+              f"ratio certdoctor/checklist {summary['there_ratio']}")
+        print(f"({summary['seconds']} s)")
         print("meets the targets (median <= 3, never more than the checklist)" if ok else "DOES NOT meet the targets")
     return 0 if ok else 1
 

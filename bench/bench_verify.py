@@ -16,36 +16,32 @@ verify_chain as a whole meets the target is printed (and in the JSON), but does 
 exit status.
 
 The certificates come from the deterministic generator ``certdoctor.testpki`` and are cached as
-PEM under ``bench/.cache/`` (ignored by git; ``--cache-dir`` moves it, ``--no-cache`` skips it).
-The cache key hashes the fixture parameters and the source of ``testpki.py``, so a changed
-generator never serves stale certificates. See bench/README.md for what each row means.
+PEM under ``$XDG_CACHE_HOME/certdoctor-bench/`` (default ``~/.cache/certdoctor-bench/``, outside the
+source tree; ``--cache-dir`` moves it, ``--no-cache`` skips it). The cache key hashes the fixture
+parameters and the source of ``certdoctor.testpki``, so a changed generator never serves stale
+certificates. The anchor is cryptography's own verifier on the same chains, timed interleaved with
+every other row. See bench/README.md for what each row means.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
-import hashlib
-import inspect
 import json
-import os
-import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import cryptography
+from benchlib import Case, cache_key, cache_root, header, percentile, read_cache, run_cases, write_cache
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import verification
 
-from certdoctor import testpki
 from certdoctor.testpki import DEFAULT_EPOCH, KeySpec, TestPKI
 from certdoctor.x509.certfacts import CertFacts
 from certdoctor.x509.path import judge_path
@@ -59,7 +55,7 @@ HOST = "expe.example.com"
 ROOT_CN = "ACME Bench Root CA"
 ROOT_EXTRA = (("C", "US"), ("O", "ACME Corp"))
 AT = DEFAULT_EPOCH + timedelta(days=30)
-DEFAULT_CACHE = Path(__file__).resolve().parent / ".cache"
+DEFAULT_CACHE = cache_root()
 FIXTURE_SOURCE_TEXT = {"generated": "generated", "cache": "read from the cache"}
 SMALL = 10
 LARGE = 10_000
@@ -118,14 +114,6 @@ def _generate(
     return ([root.certificate, inter.certificate, leaf.certificate], decoy_certs, filler_certs)
 
 
-def _cache_key(fillers: int, decoys: int) -> str:
-    h = hashlib.sha256()
-    for part in (FIXTURE_VERSION, SEED, str(fillers), str(decoys), HOST, ROOT_CN):
-        h.update(part.encode() + b"\0")
-    h.update(inspect.getsource(testpki).encode())
-    return h.hexdigest()[:16]
-
-
 def _trusted_list(
     root: x509.Certificate, decoys: Sequence[x509.Certificate], fillers: Sequence[x509.Certificate], size: int
 ) -> list[x509.Certificate]:
@@ -143,39 +131,24 @@ def _trusted_list(
     return [*fillers[:before], *decoys[:half], root, *decoys[half:], *fillers[before:n_fill]]
 
 
-def _prune_cache(keep: Path) -> None:
-    """Remove this benchmark's older cache entries (another key: generator or parameters changed)."""
-    for entry in keep.parent.glob("verify-*"):
-        if entry != keep and entry.is_dir():
-            for f in entry.glob("*.pem*"):
-                f.unlink()
-            with contextlib.suppress(OSError):
-                entry.rmdir()
-
-
 def load_fixture(cache_dir: Path | None, decoys: int) -> Fixture:
     """Generate (or read from the cache) the chain and both trusted lists."""
     fillers_needed = LARGE - 1 - decoys
     start = time.perf_counter()
     source = "generated"
-    blobs: dict[str, bytes] | None = None
-    target = cache_dir / f"verify-{_cache_key(fillers_needed, decoys)}" if cache_dir else None
-    if target is not None and all((target / n).is_file() for n in ("chain.pem", "decoys.pem", "fillers.pem")):
-        blobs = {n: (target / f"{n}.pem").read_bytes() for n in ("chain", "decoys", "fillers")}
+    key = cache_key([FIXTURE_VERSION, SEED, str(fillers_needed), str(decoys), HOST, ROOT_CN])
+    target = cache_dir / f"verify-{key}" if cache_dir else None
+    blobs = read_cache(target, ("chain.pem", "decoys.pem", "fillers.pem"))
+    if blobs is not None:
         source = "cache"
-    if blobs is None:
+    else:
         chain, decoy_certs, filler_certs = _generate(fillers_needed, decoys)
-        blobs = {"chain": _pem(chain), "decoys": _pem(decoy_certs), "fillers": _pem(filler_certs)}
+        blobs = {"chain.pem": _pem(chain), "decoys.pem": _pem(decoy_certs), "fillers.pem": _pem(filler_certs)}
         if target is not None:
-            target.mkdir(parents=True, exist_ok=True)
-            for name, data in blobs.items():
-                tmp = target / f"{name}.pem.tmp{os.getpid()}"
-                tmp.write_bytes(data)
-                tmp.replace(target / f"{name}.pem")
-            _prune_cache(target)
-    root, inter, leaf = x509.load_pem_x509_certificates(blobs["chain"])
-    decoy_certs = x509.load_pem_x509_certificates(blobs["decoys"]) if decoys else []
-    filler_certs = x509.load_pem_x509_certificates(blobs["fillers"])
+            write_cache(target, blobs, "verify-")
+    root, inter, leaf = x509.load_pem_x509_certificates(blobs["chain.pem"])
+    decoy_certs = x509.load_pem_x509_certificates(blobs["decoys.pem"]) if decoys else []
+    filler_certs = x509.load_pem_x509_certificates(blobs["fillers.pem"])
     return Fixture(
         root=root,
         intermediate=inter,
@@ -221,20 +194,6 @@ class CachedDuplicatesTrustStore(TrustStore):
 
 
 ENGINE_CACHES_STORE = hasattr(TrustStore, "verification_store")
-
-
-@dataclass
-class Case:
-    """One timed operation on one trusted-list size."""
-
-    name: str
-    size: int
-    fn: Callable[[], object]
-    samples: list[float] = field(default_factory=list)
-
-    @property
-    def key(self) -> str:
-        return f"{self.name}/{self.size}"
 
 
 def build_cases(fx: Fixture) -> tuple[list[Case], dict[str, float]]:
@@ -329,41 +288,8 @@ def sanity_check(fx: Fixture) -> list[str]:
     return problems
 
 
-def run_cases(cases: Sequence[Case], samples: int, rounds: int, warmup: int, budget: float) -> None:
-    """Interleaved rounds: each round times every case, so drift hits all cases alike.
-
-    Each case gets ``samples`` timed calls, fewer (but at least 60) when the warm-up says they
-    would take more than ``budget`` seconds: that keeps the O(n) Store cases from eating the
-    time limit while the fast cases keep their full sample count.
-    """
-    perf = time.perf_counter
-    per_round: dict[str, int] = {}
-    for case in cases:
-        t0 = perf()
-        for _ in range(max(1, warmup)):
-            case.fn()
-        estimate = (perf() - t0) / max(1, warmup)
-        wanted = min(samples, max(60, int(budget / estimate))) if estimate > 0 else samples
-        per_round[case.key] = max(1, wanted // rounds)
-    for r in range(rounds):
-        order = cases if r % 2 == 0 else list(reversed(cases))
-        for case in order:
-            fn = case.fn
-            out = case.samples
-            gc.collect()
-            for _ in range(per_round[case.key]):
-                t0 = perf()
-                fn()
-                out.append(perf() - t0)
-
-
 # --------------------------------------------------------------------------------------------
 # report
-
-
-def _p95(values: Sequence[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
 
 
 ROW_TEXT = {  # table order
@@ -388,7 +314,7 @@ def summarize(cases: Sequence[Case], target: float) -> dict[str, Any]:
             "trusted_list": c.size,
             "samples": len(c.samples),
             "median_us": statistics.median(c.samples) * 1e6,
-            "p95_us": _p95(c.samples) * 1e6,
+            "p95_us": percentile(c.samples, 95) * 1e6,
             "min_us": min(c.samples) * 1e6,
         }
     present = {c.name for c in cases}
@@ -429,9 +355,9 @@ def render(result: dict[str, Any], meta: dict[str, Any]) -> str:
     lines = [
         f"certdoctor verify benchmark -- leaf {HOST} (RSA 2048, root -> intermediate -> leaf), "
         f"{meta['decoys']} same-subject decoy roots in each list, at={AT:%Y-%m-%d}",
-        f"python {meta['python']}, cryptography {meta['cryptography']}, {meta['cpus']} CPU(s); "
         f"fixture {FIXTURE_SOURCE_TEXT[meta['fixture_source']]} in {meta['fixture_seconds']:.1f} s; "
-        f"TrustStore load {meta['load_seconds']['TrustStore/10000'] * 1e3:.0f} ms (10k, untimed)",
+        f"TrustStore load {meta['load_seconds']['TrustStore/10000'] * 1e3:.0f} ms (10k, untimed); "
+        f"per-call {'CPU' if meta['clock'] == 'cpu' else 'wall'} time, {meta['rounds']} interleaved rounds",
         "",
         f"{'operation':<52} {'10: med':>9} {'p95':>9} {'10k: med':>9} {'p95':>9} "
         f"{'10k/10':>7} {'vs crypto':>10}",
@@ -467,7 +393,17 @@ def render(result: dict[str, Any], meta: dict[str, Any]) -> str:
         )
     lines.append(
         f"verify_chain with duplicate_subjects cached 10k/10 = "
-        f"{s['verify_chain_cached_duplicates_ratio']:.2f} (what-if: the remaining O(n) step)"
+        f"{s['verify_chain_cached_duplicates_ratio']:.2f} (what-if: duplicate_subjects() computed once)"
+    )
+    anchor = {size: rows[f"crypto_verify/{size}"]["median_us"] for size in (SMALL, LARGE)}
+    lines.append(
+        f"anchor: cryptography verifier (Store built once) median {anchor[SMALL]:.0f} us (10) / "
+        f"{anchor[LARGE]:.0f} us (10k); ratio to it: "
+        + ", ".join(
+            f"{n} {rows[f'{n}/{SMALL}']['median_over_crypto_verify']:.2f}x / "
+            f"{rows[f'{n}/{LARGE}']['median_over_crypto_verify']:.2f}x"
+            for n in ("judge_path", "verify_chain", "strict_verify")
+        )
     )
     return "\n".join(lines)
 
@@ -478,7 +414,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--json", action="store_true", help="write JSON results to stdout (the table goes to stderr)"
     )
     parser.add_argument("--samples", type=int, default=600, help="timed calls per case (600)")
-    parser.add_argument("--rounds", type=int, default=6, help="interleaved rounds (6)")
+    parser.add_argument("--rounds", type=int, default=20, help="interleaved rounds (20)")
+    parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
+                        help="time each call by this process's CPU time (default: steady when other processes "
+                             "share the cores) or by the wall clock")
     parser.add_argument("--warmup", type=int, default=30, help="untimed calls per case (30)")
     parser.add_argument(
         "--case-budget",
@@ -497,10 +436,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--cache-dir", type=Path, default=DEFAULT_CACHE, help=f"PEM cache directory (default {DEFAULT_CACHE})"
     )
     parser.add_argument("--no-cache", action="store_true", help="generate, do not read/write a cache")
+    parser.add_argument("--quick", action="store_true", help="at most 240 samples in 4 rounds, 1 s per case")
     args = parser.parse_args(argv)
     if not 0 <= args.decoys <= SMALL - 1:
         parser.error(f"--decoys must be between 0 and {SMALL - 1}")
 
+    if args.quick:
+        args.samples, args.rounds, args.case_budget = min(args.samples, 240), min(args.rounds, 4), 1.0
+    facts = header("bench_verify: one chain against a 10 vs a 10,000-certificate trusted list, "
+                   "anchored on cryptography's verifier", sys.stderr if args.json else sys.stdout)
     started = time.perf_counter()
     fx = load_fixture(None if args.no_cache else args.cache_dir, args.decoys)
     problems = sanity_check(fx)
@@ -510,16 +454,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     cases, load = build_cases(fx)
-    run_cases(cases, args.samples, args.rounds, args.warmup, args.case_budget)
+    run_cases(cases, args.samples, args.rounds, args.warmup, args.case_budget,
+              time.process_time if args.clock == "cpu" else time.perf_counter)
     result = summarize(cases, args.target)
     meta = {
-        "python": platform.python_version(),
+        **facts,
         "cryptography": cryptography.__version__,
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(),
         "decoys": args.decoys,
         "samples_per_case": args.samples,
         "rounds": args.rounds,
+        "clock": args.clock,
         "warmup": args.warmup,
         "case_budget_seconds": args.case_budget,
         "fixture_source": fx.source,
