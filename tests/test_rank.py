@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from certdoctor.kb import Cause, Origin, Rule, Step, Text
+from certdoctor.kb import Cause, Rule, Source, Step, Text
 from certdoctor.rank import Action, brute_force_order, combine, combine_all, expected_cost, pc_order
 
 cf = st.floats(min_value=-0.99, max_value=0.99, allow_nan=False)
@@ -48,7 +48,7 @@ def _cause(i: int, costs: list[str]) -> Cause:
     return Cause(
         id=f"c{i}",
         title=text,
-        origin=Origin(url="u"),
+        origin=[Source(document="Cisco Doc ID 1", url="u")],
         rules=[Rule(id="r", when=[{"fact": "f", "is": True}], certainty=0.5, evidence=text)],  # type: ignore[list-item]
         steps=[Step(id=f"s{j}", device="expressway_c", cost=c, text=text) for j, c in enumerate(costs)],  # type: ignore[arg-type]
     )

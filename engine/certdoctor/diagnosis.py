@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 import string
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -15,7 +14,7 @@ from typing import Any
 from certdoctor.answer import Answer, ChoiceOut, Diagnosis, QuestionOut, StepOut
 from certdoctor.case import Case, CertificateSource, read_case, unknown_field_warnings
 from certdoctor.facts import Facts, derive
-from certdoctor.kb import Cause, KnowledgeBase, Lang, Origin, Step, load_knowledge
+from certdoctor.kb import Cause, KnowledgeBase, Lang, Step, load_knowledge
 from certdoctor.rank import Action, combine_all, pc_order, score_questions
 from certdoctor.rules import Conclusion, RuleEngine
 
@@ -43,66 +42,6 @@ _DEVICE_NL = {
     "network": "In het netwerk",
     "ntp": "Bij de NTP-instellingen",
 }
-
-
-#: The seed: a Dutch edition of Cisco's certificate troubleshooting article; its section titles in English.
-SEED_DOCUMENT = "221624"
-SEED_SECTIONS_EN = {
-    "Grondbeginsel": "Basic principle",
-    "Aanmelden bij mobiele en externe toegang mislukt na een upgrade of verlenging van het certificaat":
-        "Mobile and Remote Access sign-in fails after an upgrade or a certificate renewal",
-    "Certificaatalarm bij Jabber bij aanmelding van mobiele en externe toegang":
-        "Jabber certificate warning at Mobile and Remote Access sign-in",
-    "Onbetrouwbare CA-certificaatketen": "Untrusted CA certificate chain",
-    "Ongeldige certificaatindeling": "Invalid certificate format",
-    "Traverse Zone omhoog maar SSH-tunnels omlaag na een certificaatverlenging":
-        "Traversal zone up but SSH tunnels down after a certificate renewal",
-    "Traverse Zone omlaag met fout TLS-onderhandelingsfout": "Traversal zone down with a TLS negotiation error",
-}
-#: Cisco guides by the book part of their address (exwy_b_...), the version suffix left off.
-_GUIDES = {
-    "cisco-expressway-administrator-guide": "Cisco Expressway Administrator Guide",
-    "cisco-expressway-certificate-creation-and-use-deployment-guide":
-        "Cisco Expressway Certificate Creation and Use Deployment Guide",
-    "cisco-expressway-cluster-creation-and-maintenance-deployment-guide":
-        "Cisco Expressway Cluster Creation and Maintenance Deployment Guide",
-    "mra-deployment-guide": "Mobile and Remote Access Through Cisco Expressway Deployment Guide",
-}
-_DOC_ID = re.compile(r"/support/docs/.*/(\d{5,7})-[^/]*\.html$")
-_GUIDE = re.compile(r"/td/docs/.*/(X\d+(?:-\d+)*)/(?:.*/)?exwy_b_([a-z0-9-]+?)(?:-x[\d-]+)?/([^/]+)\.html$")
-_CHAPTER = re.compile(r"^exwy_m_([a-z0-9-]+?)(?:-x[\d-]+)?$")
-_ACRONYMS = {"mra": "MRA", "crl": "CRL", "tls": "TLS", "sip": "SIP", "ca": "CA"}
-
-
-def _document(url: str) -> str:
-    """A Cisco address as a reader names it: the document number, or the guide, version and chapter."""
-    if m := _DOC_ID.search(url):
-        return f"Cisco Doc ID {m.group(1)}: {url}"
-    if (m := _GUIDE.search(url)) and m.group(2) in _GUIDES:
-        version = m.group(1).replace("-", ".")
-        chapter = _CHAPTER.match(m.group(3))
-        where = ""
-        if chapter:
-            words = [_ACRONYMS.get(w, w) for w in chapter.group(1).split("-")]
-            where = ", " + " ".join(words)[:1].upper() + " ".join(words)[1:]
-        return f"{_GUIDES[m.group(2)]} {version}{where}: {url}"
-    return url
-
-
-def references(origin: Origin, lang: Lang) -> list[str]:
-    """A cause's sources as a reader looks them up: Cisco document and chapter, the seed's section in lang."""
-    refs: list[str] = []
-    if origin.seed:
-        section = origin.seed if lang == "nl" else SEED_SECTIONS_EN.get(origin.seed, origin.seed)
-        label = "sectie" if lang == "nl" else "section"
-        refs.append(f"Cisco Doc ID {SEED_DOCUMENT} (Troubleshoot Expressway Certificates), {label} '{section}'")
-    if origin.url:
-        document = _document(origin.url)
-        if origin.seed and f"/{SEED_DOCUMENT}-" in origin.url:
-            refs[0] += document.removeprefix(f"Cisco Doc ID {SEED_DOCUMENT}")  # one reference: section and address
-        else:
-            refs.append(document)
-    return refs
 
 
 class _Template(string.Formatter):
@@ -177,7 +116,7 @@ def rank(
                 evidence=pro,
                 counter_evidence=con,
                 steps=[render_step(s, lang) for s in cause.steps],
-                references=references(cause.origin, lang),
+                references=cause.references(lang),
                 rules=sorted(f"{cause.id}/{r}" for r in per_rule),
                 checks=[c.get(lang) for c in cause.checks],
             )

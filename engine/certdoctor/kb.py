@@ -113,17 +113,19 @@ class Step(Strict):
     text: Text
 
 
-class Origin(Strict):
-    """Where the knowledge comes from: a seed section and/or a Cisco document."""
+class Source(Strict):
+    """A document the knowledge comes from, as a reader looks it up: its name, the section, the address."""
 
-    seed: str | None = None
+    document: str = Field(min_length=1, description="e.g. 'Cisco Doc ID 213872' or a guide's title and chapter")
+    section: Text | None = None
     url: str | None = None
 
-    @model_validator(mode="after")
-    def _some(self) -> Origin:
-        if not (self.seed or self.url):
-            raise ValueError("give seed, url or both")
-        return self
+    def reference(self, lang: Lang) -> str:
+        """'Cisco Doc ID 221624 (...), section '...': https://...' in lang."""
+        ref = self.document
+        if self.section is not None:
+            ref += f", {'sectie' if lang == 'nl' else 'section'} '{self.section.get(lang)}'"
+        return f"{ref}: {self.url}" if self.url else ref
 
 
 class Cause(Strict):
@@ -131,19 +133,14 @@ class Cause(Strict):
 
     id: str
     title: Text
-    origin: Origin
+    origin: list[Source] = Field(min_length=1)
     rules: list[Rule] = Field(min_length=1)
     steps: list[Step] = Field(min_length=1)
     checks: list[Text] = []
 
-    def references(self) -> list[str]:
-        """The origin as plain references: the seed section and the source address."""
-        refs = []
-        if self.origin.seed:
-            refs.append(f"seed: {self.origin.seed}")
-        if self.origin.url:
-            refs.append(self.origin.url)
-        return refs
+    def references(self, lang: Lang = "en") -> list[str]:
+        """Where this cause is documented, one reference per source, in lang."""
+        return [source.reference(lang) for source in self.origin]
 
 
 class Choice(Strict):

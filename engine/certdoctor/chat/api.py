@@ -423,11 +423,10 @@ def verify_content(request: VerifyRequest) -> VerifyReport:
 
 def catalogue() -> list[CauseEntry]:
     """The cause catalogue (docs/causes.md) from the knowledge base."""
-    from certdoctor.diagnosis import references
     from certdoctor.kb import load_knowledge
 
     return [
-        CauseEntry(id=c.id, title=c.title.en, title_nl=c.title.nl, references=references(c.origin, "en"))
+        CauseEntry(id=c.id, title=c.title.en, title_nl=c.title.nl, references=c.references("en"))
         for c in load_knowledge().causes
     ]
 
