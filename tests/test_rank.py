@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -9,7 +10,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from certdoctor.kb import Cause, Rule, Source, Step, Text
-from certdoctor.rank import Action, brute_force_order, combine, combine_all, expected_cost, pc_order
+from certdoctor.rank import (
+    Action,
+    brute_force_order,
+    combine,
+    combine_all,
+    combined_entities,
+    expected_cost,
+    pc_order,
+    with_answer,
+)
+from certdoctor.rules import Instance, one_entity
 
 cf = st.floats(min_value=-0.99, max_value=0.99, allow_nan=False)
 
@@ -61,10 +72,7 @@ def test_pc_order_equals_brute_force_on_random_instances() -> None:
         n = rng.randint(2, 6)
         weights = [rng.random() for _ in range(n)]
         total = sum(weights)
-        actions = [
-            Action(_cause(i, rng.choices(kinds, k=rng.randint(1, 3))), w / total)
-            for i, w in enumerate(weights)
-        ]
+        actions = [Action(_cause(i, rng.choices(kinds, k=rng.randint(1, 3))), w / total) for i, w in enumerate(weights)]
         assert expected_cost(pc_order(actions)) == pytest.approx(expected_cost(brute_force_order(actions)))
 
 
@@ -79,3 +87,19 @@ def test_combine_all_ignores_order(values: list[float], rnd: random.Random) -> N
     shuffled = list(values)
     rnd.shuffle(shuffled)
     assert combine_all(values) == pytest.approx(combine_all(shuffled), abs=1e-9)
+
+
+entity_sets = st.lists(st.sets(st.sampled_from(["case", "node:a", "node:b", "certificate:x"]), min_size=1), max_size=4)
+
+
+@given(entity_sets)
+def test_combined_entities_is_one_entity_of_every_combination(choices: list[set[str]]) -> None:
+    # the twin's shortcut for an `any` rule without `about`: what the engine concludes once per combination
+    assert combined_entities(choices) == {one_entity(combo) for combo in itertools.product(*choices) if combo}
+
+
+def test_an_answer_replaces_the_facts_it_sets_about_what_an_answer_is_about() -> None:
+    facts: dict[str, list[Instance]] = {"zone.status": [("up", "case")], "upload.key_matches": [(True, "upload")]}
+    after = with_answer(facts, {"zone.status": "down", "upload.key_matches": False})
+    assert after == {"zone.status": [("down", "case")], "upload.key_matches": [(False, "upload")]}
+    assert facts["zone.status"] == [("up", "case")]  # the facts before the answer are not changed

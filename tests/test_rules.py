@@ -8,9 +8,10 @@ import pytest
 
 from certdoctor import rules as rules_module
 from certdoctor.facts import Fact
-from certdoctor.kb import load_knowledge
+from certdoctor.facts.fact import entity_of
+from certdoctor.kb import Cause, FactSpec, KnowledgeBase, Rule, Source, Step, Text, load_knowledge
 from certdoctor.rank import certainties
-from certdoctor.rules import SESSION_RULE, RuleEngine, RuleEngineError, compile_rules
+from certdoctor.rules import SESSION_RULE, Instance, RuleEngine, RuleEngineError, compile_rules
 
 MINI = Path(__file__).parent / "data" / "mini-kb"
 
@@ -21,7 +22,7 @@ def engine() -> RuleEngine:
 
 
 def fact(name: str, value: object, **params: str) -> Fact:
-    return Fact(name=name, value=value, source="test", params=params)  # type: ignore[arg-type]
+    return Fact(name=name, value=value, source="test", params=params, entity=entity_of(name, params))  # type: ignore[arg-type]
 
 
 def fired(engine: RuleEngine, facts: list[Fact]) -> set[str]:
@@ -74,7 +75,8 @@ def test_facts_no_rule_observes_are_kept_out_and_the_rest_all_stored(engine: Rul
     # filtered out before asserting, and every asserted fact is checked to be stored
     assert engine.evaluate([fact("restart.done_after_change", True), fact("zone.status", "up")]) == []
     assert fired(engine, [fact("zone.status", "up"), fact("zone.status", "down")]) == {
-        "zone.peer-address-mismatch/zone-down"}
+        "zone.peer-address-mismatch/zone-down"
+    }
 
 
 def test_a_fact_the_engine_does_not_store_is_an_error(engine: RuleEngine, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,11 +111,11 @@ def test_compiled_rules_agree_with_the_python_twin(engine: RuleEngine) -> None:
         [fact("key.bits", 4096), fact("zone.status", "up")],
     ]
     for facts in cases:
-        values: dict[str, list[object]] = {}
+        found: dict[str, list[Instance]] = {}
         for f in facts:
-            values.setdefault(f.name, []).append(f.value)
-        twin = {c for c, cf in certainties(engine.kb, values).items() if cf != 0}  # type: ignore[arg-type]
-        assert twin == {c.cause for c in engine.evaluate(facts)}
+            found.setdefault(f.name, []).append((f.value, f.entity))
+        twin = {c for c, cf in certainties(engine.kb, found).items() if cf != 0}
+        assert twin == {c.cause for c in engine.evaluate(facts)}  # the whole proof: tests/test_twin.py
 
 
 def test_every_rule_is_compiled_and_the_count_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -159,22 +161,175 @@ def test_random_fact_sets_never_crash_the_engine() -> None:
 import random
 from certdoctor.diagnosis import shipped_engine
 from certdoctor.facts import Fact
+from certdoctor.facts.fact import ENTITIES, entity_of
 from certdoctor.rules import RuleEngine
 engine = shipped_engine()
 values = {}
 for name, spec in engine.kb.facts.items():
     values[name] = [True, False] if spec.type == "bool" else (spec.values or ["x"]) if spec.type == "str" else [0, 5]
 names = sorted(values)
+def fact(name, value, key="a"):  # about entity `key` of the fact's own kind (joins and quantifiers need several)
+    params = {k: key for k in ENTITIES.get(name, ("case", ()))[1] if not k.startswith("=")}
+    return Fact(name, value, "fuzz", params=params, entity=entity_of(name, params))
 for name in names:  # every fact alone, first thing in a fresh engine: many only wait in a join
     for value in values[name]:
-        RuleEngine(engine.kb).evaluate([Fact(name, value, "fuzz")])
+        RuleEngine(engine.kb).evaluate([fact(name, value)])
 rnd = random.Random(20261130)
 for i in range(3000):
     chosen = rnd.sample(names, rnd.randint(1, 6))
-    facts = [Fact(n, rnd.choice(values[n]), "fuzz") for n in chosen]
+    facts = [fact(n, rnd.choice(values[n]), rnd.choice("abc")) for n in chosen for _ in range(rnd.randint(1, 3))]
     engine.evaluate(facts)
 assert engine.live_sessions() == 0
 print("ok")
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and done.stdout.strip() == "ok", (done.returncode, done.stderr[-500:])
+
+
+# ------------------------------------------------------------------ entities, joins and quantifiers (issue 12)
+
+TEXT = Text(en="x", nl="x")
+FACTS = {
+    "trust.cucm_tomcat_trusts_c": FactSpec(type="bool", source="certificates", about="node"),
+    "trust.cucm_callmanager_trusts_c": FactSpec(type="bool", source="certificates", about="node"),
+    "cert.expired": FactSpec(type="bool", source="certificates", about="certificate"),
+    "zone.status": FactSpec(type="str", values=["up", "down"], source="case", about="case"),
+    "test.count": FactSpec(type="number", source="case", about="case"),
+}
+
+
+def kb_of(*rules: dict[str, object]) -> KnowledgeBase:
+    parsed = [Rule.model_validate({"certainty": 0.5, "evidence": TEXT, **r}) for r in rules]
+    cause = Cause(
+        id="c",
+        title=TEXT,
+        origin=[Source(document="test")],
+        rules=parsed,
+        steps=[Step(id="s", device="expressway_c", cost="check", text=TEXT)],
+    )
+    return KnowledgeBase(facts=FACTS, causes=[cause], questions=[], symptoms=[])
+
+
+TOMCAT_FALSE = {"fact": "trust.cucm_tomcat_trusts_c", "is": False}
+CALLMANAGER_FALSE = {"fact": "trust.cucm_callmanager_trusts_c", "is": False}
+
+
+@pytest.mark.parametrize(
+    ("rule", "refusal"),
+    [
+        ({"id": "r", "about": "node", "when": [{"fact": "cert.expired", "is": True}]}, "tests no fact about a node"),
+        (
+            {"id": "r", "about": "node", "quantifier": "all", "when": [{"fact": "zone.status", "is": "down"}]},
+            "tests no fact about a node",
+        ),
+        (
+            {"id": "r", "when": [{"fact": "zone.status", "is": "down"}, {"fact": "zone.status", "is_not": "up"}]},
+            "tests one fact twice",
+        ),
+        (
+            {
+                "id": "r",
+                "about": "node",
+                "when": [TOMCAT_FALSE, {"fact": "trust.cucm_tomcat_trusts_c", "one_of": [False]}],
+            },
+            "tests one fact twice",
+        ),
+        ({"id": "r", "when": [{"fact": "test.count", "is": 5}]}, "for equality"),
+        ({"id": "r", "when": [{"fact": "test.count", "one_of": [1, 2]}]}, "for equality"),
+    ],
+)
+def test_rules_the_engine_cannot_mean_are_refused(rule: dict[str, object], refusal: str) -> None:
+    with pytest.raises(RuleEngineError, match=refusal):
+        RuleEngine(kb_of(rule))
+
+
+def test_quantified_rules_are_decided_in_python_so_they_may_test_a_fact_twice_or_a_number_for_equality() -> None:
+    engine = RuleEngine(
+        kb_of(
+            {
+                "id": "twice",
+                "quantifier": "all",
+                "about": "node",
+                "when": [{"fact": "trust.cucm_tomcat_trusts_c", "is_not": True}, TOMCAT_FALSE],
+            },
+            {"id": "number", "quantifier": "none", "when": [{"fact": "test.count", "is": 5}]},
+        )
+    )
+    out = engine.evaluate([fact("trust.cucm_tomcat_trusts_c", False, node="A"), fact("test.count", 5.0)])
+    assert {(c.rule, c.entity) for c in out} == {("twice", "node:A"), ("number", "case")}  # 5.0 is not 5
+
+
+def test_a_fact_about_another_kind_of_entity_is_refused_one_about_the_case_is_not() -> None:
+    engine = RuleEngine(kb_of({"id": "r", "about": "node", "when": [TOMCAT_FALSE]}))
+    wrong = Fact("trust.cucm_tomcat_trusts_c", False, "test", entity="certificate:x")
+    with pytest.raises(RuleEngineError, match="not about a node"):
+        engine.evaluate([wrong])
+    unnamed = Fact("trust.cucm_tomcat_trusts_c", False, "test")  # Fact's default entity: the case
+    assert [(c.rule, c.entity) for c in engine.evaluate([unnamed])] == [("r", "case")]
+
+
+def test_rules_without_about_compile_exactly_as_before() -> None:
+    """Default about/quantifier: one alias per condition, name and value test only, no join, no aggregate."""
+    kb = load_knowledge(MINI)
+    compiled = compile_rules(kb, lambda conclusion: None)
+    assert compiled["restart.required/small-key-and-down"]["all"] == [
+        {"f0": {"$and": [{"name": "key.bits"}, {"$lt": {"value": 2048}}]}},
+        {"f1": {"$and": [{"name": "zone.status"}, {"value": "s:down"}]}},
+    ]
+
+
+def test_a_join_is_compiled_right_after_the_name_where_durable_rules_keeps_it() -> None:
+    """durable_rules silently drops a join placed after a $or in the same $and (verified: cross-entity pairs
+    then fire), so the join goes right after the name test."""
+    kb = kb_of(
+        {
+            "id": "r",
+            "about": "node",
+            "when": [
+                TOMCAT_FALSE,
+                {**CALLMANAGER_FALSE, "is": None, "one_of": [False]},
+                {"fact": "zone.status", "one_of": ["down"]},
+            ],
+        }
+    )
+    compiled = compile_rules(kb, lambda conclusion: None)["c/r"]["all"]
+    assert compiled[1] == {
+        "f1": {
+            "$and": [
+                {"name": "trust.cucm_callmanager_trusts_c"},
+                {"entity": {"f0": "entity"}},
+                {"$or": [{"value": "b:false"}]},
+            ]
+        }
+    }
+    assert "entity" not in str(compiled[0]) and "entity" not in str(compiled[2])  # the anchor and a case fact
+    crossed = [
+        fact("trust.cucm_tomcat_trusts_c", False, node="A"),
+        fact("trust.cucm_callmanager_trusts_c", False, node="B"),
+        fact("zone.status", "down"),
+    ]
+    engine = RuleEngine(kb)
+    assert engine.evaluate(crossed) == []
+    same = engine.evaluate([*crossed, fact("trust.cucm_callmanager_trusts_c", False, node="A")])
+    assert [(c.rule, c.entity) for c in same] == [("r", "node:A")]
+
+
+def test_conclusions_are_unique_and_ordered_by_cause_rule_and_facts() -> None:
+    import json
+
+    engine = RuleEngine(
+        kb_of(
+            {"id": "expired", "when": [{"fact": "cert.expired", "is": True}]},
+            {"id": "and-down", "when": [{"fact": "cert.expired", "is": True}, {"fact": "zone.status", "is": "down"}]},
+        )
+    )
+    facts = [fact("cert.expired", True, certificate=c) for c in ("b", "a b", "a", "é", "a")] + [
+        fact("zone.status", "down")
+    ]
+    out = engine.evaluate(facts)
+    keys = [(c.cause, c.rule, json.dumps(c.facts, sort_keys=True)) for c in out]
+    assert keys == sorted(set(keys)) and len(out) == 8  # 4 certificates, duplicates removed, two rules
+    # the order of the matched facts' sorted JSON, as it always was: not the order of the strings themselves
+    # (JSON escapes 'é' as '\u00e9', and its closing quote sorts after the space of "a b")
+    assert [c.entity for c in out if c.rule == "expired"] == [f"certificate:{k}" for k in ("é", "a b", "a", "b")]
+    assert {c.entity for c in out if c.rule == "and-down"} == {"case"}  # a certificate and the case together

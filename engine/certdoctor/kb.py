@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from certdoctor.errors import InputError
@@ -87,13 +87,34 @@ def _same(a: FactValue, b: FactValue) -> bool:
     return type(a) is type(b) and a == b
 
 
+#: What a fact is about: a certification path (who checks whose certificate), a device node, a trusted CA
+#: list, a certificate, the upload file, or the case as a whole (symptoms, changes, answers).
+EntityKind = Literal["path", "node", "server", "trust_list", "certificate", "upload", "case"]
+#: How a rule quantifies over the entities its facts are about: some (any), every (all) or no (none) entity.
+Quantifier = Literal["any", "all", "none"]
+
+
 class Rule(Strict):
-    """When every condition holds (one fact each), the cause gains `certainty` (negative: loses)."""
+    """When the conditions hold (one fact each) as the quantifier says, the cause gains `certainty`.
+
+    `about` binds the conditions on facts of that entity kind to one and the same entity (a join); conditions
+    on case facts (symptoms, changes, answers) hold for the case as a whole. `quantifier` says for how many
+    entities: any (some entity, the default), all (every entity that has the facts, at least one) or none
+    (no entity, though the facts are known). Without `about`, each condition is quantified on its own.
+    """
 
     id: str
     when: list[Condition] = Field(min_length=1)
     certainty: float = Field(ge=-1.0, le=1.0)
     evidence: Text
+    about: EntityKind | None = None
+    quantifier: Quantifier = "any"
+
+    @model_validator(mode="after")
+    def _quantified(self) -> Rule:
+        if self.quantifier == "none" and self.about is None and len(self.when) > 1:
+            raise ValueError("quantifier none over several conditions needs `about`: none of what, together?")
+        return self
 
     @field_validator("certainty")
     @classmethod
@@ -103,14 +124,60 @@ class Rule(Strict):
         return v
 
 
+#: Placeholders a step's text may hold, written {name|what to say without it}: the plan fills them from the facts
+#: the cause was found on, the cause's own step list uses the words after '|' (or the generic words here).
+STEP_PLACEHOLDERS: dict[str, str] = {
+    "ca": "the CA certificate(s) to add, named by subject, serial and SHA-256 fingerprint",
+    "names": "the names at fault (a peer address, a TLS verify subject name, a server name, a domain)",
+}
+_PLACEHOLDER = re.compile(r"\{(\w+)(?:\|([^{}]*))?\}")
+
+
+def placeholders(text: str) -> list[tuple[str, str | None]]:
+    """The placeholders of a step text, each with the words used when it cannot be filled (None: none given)."""
+    return [(m.group(1), m.group(2)) for m in _PLACEHOLDER.finditer(text)]
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """A step text with its placeholders filled from values, else with the words after '|'."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1)) or (m.group(2) or ""), text)
+
+
 class Step(Strict):
-    """One remediation step: where, what it costs, the menu path, what to do."""
+    """One remediation step: where, what it costs, the menu path, what to do; and how the plan instantiates it.
+
+    `action` names what the step does (append-ca, restart, ...): steps of different causes with the same action
+    on the same targets are one step in the plan, naming every cause. `acts_on` says whose nodes it acts on, from
+    the facts the cause was found on: the side that checks (its trusted CA list) or the side whose certificate
+    is checked. `only_if` drops the step when the files show the condition holds nowhere. `in_plan`: always;
+    undecided (only while the files have not decided the cause: the default of a check); never (a fallback).
+    """
 
     id: str
     device: Device
     cost: Cost
     menu: str | None = None
     text: Text
+    action: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]*$")
+    acts_on: Literal["checker", "checked"] | None = None
+    only_if: Condition | None = None
+    in_plan: Literal["always", "undecided", "never"] | None = None
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> Step:
+        for lang in ("en", "nl"):
+            for name, _ in placeholders(self.text.get(lang)):
+                if name not in STEP_PLACEHOLDERS:
+                    known = ", ".join(sorted(STEP_PLACEHOLDERS))
+                    raise ValueError(f"unknown placeholder {{{name}}} in text.{lang}; known: {known}")
+        if {n for n, _ in placeholders(self.text.en)} != {n for n, _ in placeholders(self.text.nl)}:
+            raise ValueError("text.en and text.nl must use the same placeholders")
+        return self
+
+    def planned(self, decided: bool) -> bool:
+        """Whether the plan carries this step, given whether the case's files decided the cause."""
+        when = self.in_plan or ("undecided" if self.cost == "check" else "always")
+        return when == "always" or (when == "undecided" and not decided)
 
 
 class Source(Strict):
@@ -128,6 +195,36 @@ class Source(Strict):
         return f"{ref}: {self.url}" if self.url else ref
 
 
+#: The kinds of files a case may hold completely (facts.Deployment.given): what a rule-out needs.
+FileKind = Literal[
+    "expressway_c.certificate",
+    "expressway_e.certificate",
+    "expressway_c.trusted_cas",
+    "expressway_e.trusted_cas",
+    "cucm.certificate",
+    "cucm.callmanager_certificate",
+    "cucm.tomcat_trust",
+    "cucm.callmanager_trust",
+    "upload.file",
+]
+
+
+class RuleOut(Strict):
+    """The certificate facts that decide a cause: when every one is known and no instance shows a fault,
+    the case's files refute the cause on every entity and it is ruled out, whatever symptoms say."""
+
+    faults: list[Condition] = Field(min_length=1, description="the cause is present where any of these holds")
+    needs: list[FileKind] = Field(
+        default=[], description="the files the case must hold completely (every node's, the whole list) to decide it"
+    )
+    reason: Text = Field(description="one line: why the files rule it out")
+    decide_with: Text = Field(description="the files that decide it, named when they are missing")
+
+    def facts(self) -> set[str]:
+        """The deciding fact names."""
+        return {c.fact for c in self.faults}
+
+
 class Cause(Strict):
     """One documented cause: how to recognise it, and how to fix it."""
 
@@ -137,6 +234,10 @@ class Cause(Strict):
     rules: list[Rule] = Field(min_length=1)
     steps: list[Step] = Field(min_length=1)
     checks: list[Text] = []
+    rule_out: RuleOut | None = None
+    subsumes: list[str] = Field(
+        default=[], description="general causes folded into this one when both rest on the same finding"
+    )
 
     def references(self, lang: Lang = "en") -> list[str]:
         """Where this cause is documented, one reference per source, in lang."""
@@ -188,17 +289,11 @@ class KnowledgeBase(Strict):
         return next(c for c in self.causes if c.id == cause_id)
 
 
-#: libyaml's safe loader is ten times faster than the pure-Python one (the KB is read at every start).
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _read_yaml(path: Path, text: str) -> Any:
-    try:
-        return yaml.load(text, Loader=_SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise InputError(str(path), f"not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    """A knowledge file's YAML through the one budgeted safe loader (libyaml when present); errors on one line."""
+    from certdoctor.safeinput import load_yaml
+
+    return load_yaml(text, str(path))
 
 
 def _validated(model: type[BaseModel], data: Any, path: Path) -> Any:
@@ -234,13 +329,25 @@ class _SymptomsFile(Strict):
     symptoms: list[SymptomPattern]
 
 
+def _bytes(path: Path) -> bytes:
+    """A knowledge file's bytes: a regular file within the case-file size limit (`kb check DIR` reads a user's)."""
+    from certdoctor.limits import MAX_CASE_BYTES
+    from certdoctor.safeinput import read_regular_file
+
+    return read_regular_file(path, MAX_CASE_BYTES, "knowledge file")
+
+
+def _text(path: Path) -> str:
+    """A knowledge file as UTF-8 text, or a one-line error naming it."""
+    try:
+        return _bytes(path).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), f"is not UTF-8 text (byte {exc.start})") from None
+
+
 def _file(root: Path, name: str, model: type[BaseModel]) -> Any:
     path = root / name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
-    return _validated(model, _read_yaml(path, text), path)
+    return _validated(model, _read_yaml(path, _text(path)), path)
 
 
 def _cache_dir() -> Path:
@@ -260,7 +367,7 @@ def _fingerprint(root: Path) -> tuple[str, list[Path]]:
     digest = hashlib.sha256(f"{__version__}\n".encode())
     for path in files:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+        digest.update(_bytes(path) + b"\0")
     return digest.hexdigest()[:32], files
 
 
@@ -293,120 +400,8 @@ def _parse(root: Path) -> KnowledgeBase:
     symptoms = _file(root, "symptoms.yaml", _SymptomsFile).symptoms
     causes = []
     for path in sorted((root / "causes").glob("*.yaml")):
-        cause = _validated(Cause, _read_yaml(path, path.read_text(encoding="utf-8")), path)
+        cause = _validated(Cause, _read_yaml(path, _text(path)), path)
         if path.stem != cause.id:
             raise InputError(str(path), f"id: '{cause.id}' does not match the file name")
         causes.append(cause)
     return KnowledgeBase(facts=facts, causes=causes, questions=questions, symptoms=symptoms)
-
-
-class LintProblem(Strict):
-    """One knowledge-base problem found by `certdoctor kb check`."""
-
-    file: str
-    key: str
-    problem: str
-
-
-def lint(kb: KnowledgeBase) -> list[LintProblem]:
-    """Unknown fact names, wrong value types, duplicate ids, unreachable causes, steps without a device."""
-    problems: list[LintProblem] = []
-    seen: dict[str, str] = {}
-    for cause in kb.causes:
-        where = f"causes/{cause.id}.yaml"
-        if cause.id in seen:
-            problems.append(LintProblem(file=where, key="id", problem=f"duplicate cause id {cause.id}"))
-        seen[cause.id] = where
-        rule_ids = [r.id for r in cause.rules]
-        for dup in {r for r in rule_ids if rule_ids.count(r) > 1}:
-            problems.append(LintProblem(file=where, key="rules", problem=f"duplicate rule id {dup}"))
-        step_ids = [s.id for s in cause.steps]
-        for dup in {s for s in step_ids if step_ids.count(s) > 1}:
-            problems.append(LintProblem(file=where, key="steps", problem=f"duplicate step id {dup}"))
-        for i, rule in enumerate(cause.rules):
-            for j, cond in enumerate(rule.when):
-                spec = kb.facts.get(cond.fact)
-                key = f"rules[{i}].when[{j}].fact"
-                if spec is None:
-                    problems.append(LintProblem(file=where, key=key, problem=f"unknown fact '{cond.fact}'"))
-                    continue
-                for value in _tested_values(cond):
-                    message = _type_problem(spec, value)
-                    if message:
-                        problems.append(LintProblem(file=where, key=key, problem=f"{cond.fact}: {message}"))
-        if not any(r.certainty > 0 for r in cause.rules):
-            problems.append(
-                LintProblem(
-                    file=where,
-                    key="rules",
-                    problem="no rule with positive certainty: the cause can never rank",
-                )
-            )
-        elif not any(_reachable(kb, r) for r in cause.rules if r.certainty > 0):
-            problems.append(
-                LintProblem(
-                    file=where,
-                    key="rules",
-                    problem="no positive rule can fire: every one tests a value no source or question produces",
-                )
-            )
-    for q in kb.questions:
-        for c in q.choices:
-            for name, value in c.sets.items():
-                spec = kb.facts.get(name)
-                where = f"questions.yaml:{q.id}"
-                if spec is None:
-                    problems.append(
-                        LintProblem(file="questions.yaml", key=f"{q.id}.{c.value}", problem=f"unknown fact '{name}'")
-                    )
-                elif (message := _type_problem(spec, value)) is not None:
-                    problems.append(LintProblem(file=where, key=f"{c.value}", problem=f"{name}: {message}"))
-    for s in kb.symptoms:
-        for name, value in s.sets.items():
-            spec = kb.facts.get(name)
-            if spec is None:
-                problems.append(LintProblem(file="symptoms.yaml", key=s.id, problem=f"unknown fact '{name}'"))
-            elif (message := _type_problem(spec, value)) is not None:
-                problems.append(LintProblem(file="symptoms.yaml", key=s.id, problem=f"{name}: {message}"))
-    qids = [q.id for q in kb.questions]
-    for dup in {q for q in qids if qids.count(q) > 1}:
-        problems.append(LintProblem(file="questions.yaml", key=dup, problem="duplicate question id"))
-    return problems
-
-
-def _tested_values(cond: Condition) -> list[FactValue]:
-    if cond.is_ is not None:
-        return [cond.is_]
-    if cond.is_not is not None:
-        return [cond.is_not]
-    if cond.one_of is not None:
-        return list(cond.one_of)
-    return [cond.lt if cond.lt is not None else cond.gt or 0.0]
-
-
-def _type_problem(spec: FactSpec, value: FactValue) -> str | None:
-    expected = {"bool": (bool,), "str": (str,), "number": (int, float)}[spec.type]
-    if isinstance(value, bool) and spec.type != "bool":
-        return f"value {value!r} is a bool but the fact is {spec.type}"
-    if not isinstance(value, expected):
-        return f"value {value!r} is not a {spec.type}"
-    if spec.values is not None and isinstance(value, str) and value not in spec.values:
-        return f"value '{value}' is not one of {spec.values}"
-    return None
-
-
-def _reachable(kb: KnowledgeBase, rule: Rule) -> bool:
-    """Some source could produce values satisfying every condition of the rule."""
-    for cond in rule.when:
-        spec = kb.facts.get(cond.fact)
-        if spec is None:
-            return False
-        if spec.type == "bool":
-            candidates: list[FactValue] = [True, False]
-        elif spec.values is not None:
-            candidates = list(spec.values)
-        else:
-            continue
-        if not any(cond.holds(v) for v in candidates):
-            return False
-    return True

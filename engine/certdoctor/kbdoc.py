@@ -34,10 +34,23 @@ def cause_reference(kb: KnowledgeBase) -> str:
         lines += ["", "| rule | when | certainty | evidence |", "|---|---|---|---|"]
         for r in c.rules:
             when = " and ".join(_condition(cond) for cond in r.when)
+            if r.quantifier != "any" or r.about:
+                scope = {"all": "for every", "none": "for no", "any": "on one"}[r.quantifier]
+                when = f"{scope} {r.about or 'instance'}: {when}"
             evidence = r.evidence.en.replace("|", "\\|")
             lines.append(f"| `{r.id}` | {when} | {r.certainty:+.2f} | {evidence} |")
         lines += ["", "Steps:", ""]
         lines += [f"{i}. ({s.cost}) {render_step(s, 'en')}" for i, s in enumerate(c.steps, start=1)]
+        if c.rule_out:
+            faults = " or ".join(_condition(f) for f in c.rule_out.faults)
+            needs = ", ".join(f"`{n}`" for n in c.rule_out.needs) or "the deciding facts"
+            lines += [
+                "",
+                f"Ruled out when the case holds {needs} and no instance shows a fault ({faults}): "
+                f"{c.rule_out.reason.en}. Decided by: {c.rule_out.decide_with.en}.",
+            ]
+        if c.subsumes:
+            lines += ["", "Folds in: " + ", ".join(f"`{g}`" for g in c.subsumes)]
         if c.checks:
             lines += ["", "Then check:", ""] + [f"- {check.en}" for check in c.checks]
     return "\n".join(lines) + "\n"

@@ -6,7 +6,9 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from certdoctor.facts.fact import entity_of
 from certdoctor.kb import COST_WEIGHT, Cause, FactValue, KnowledgeBase, Question, Rule
+from certdoctor.rules import CASE, Instance, joined, one_entity, quantify
 
 
 def combine(x: float, y: float) -> float:
@@ -36,13 +38,55 @@ def combine_all(values: Iterable[float]) -> float:
     return combine(pro, con)
 
 
-def rule_fires(rule: Rule, facts: Mapping[str, Sequence[FactValue]]) -> bool:
-    """Python twin of the compiled rule: every condition is met by some instance of its fact."""
-    return all(any(cond.holds(v) for v in facts.get(cond.fact, ())) for cond in rule.when)
+def rule_firings(rule: Rule, facts: Mapping[str, Sequence[Instance]]) -> set[str]:
+    """Python twin of the compiled rule: the entities its conclusions are about (empty: it does not fire).
+
+    any without `about`: each condition is met by some instance; the engine fires once per combination of
+    matching instances, about the one entity they share, else the case. any `about` K: the conditions on
+    K-facts are met on one entity (an equality join), the others by some instance; about that entity.
+    all/none: decided by rules.quantify over every instance, exactly as the engine's aggregate fact is.
+    """
+    if rule.quantifier != "any":
+        matched = quantify(rule, facts)
+        return set() if matched is None else {one_entity(facts[name][i][1] for name, i in matched)}
+    free: list[set[str]] = []
+    common: set[str] | None = None
+    for cond, bound in zip(rule.when, joined(rule), strict=True):
+        entities = {e for v, e in facts.get(cond.fact, ()) if cond.holds(v)}
+        if not entities:
+            return set()
+        if bound:
+            common = entities if common is None else common & entities
+        else:
+            free.append(entities)
+    if rule.about is not None:
+        return common or set()  # no condition on a fact about its kind: refused by the compiler, never fires
+    return combined_entities(free)
 
 
-def certainties(kb: KnowledgeBase, facts: Mapping[str, Sequence[FactValue]]) -> dict[str, float]:
-    """Combined certainty per cause over the rules that fire on these fact values."""
+def combined_entities(choices: Sequence[set[str]]) -> set[str]:
+    """one_entity of every combination that takes one entity from each (non-empty) set, without the product.
+
+    A combination is about entity e when all its picks are e: e is in every set. Some combination mixes
+    entities (and is about the case) unless there are several sets, all the same single entity.
+    """
+    if not choices:
+        return set()
+    shared = set.intersection(*choices)
+    if len(choices) == 1 or all(s == choices[0] and len(s) == 1 for s in choices):
+        return shared
+    return shared | {CASE}
+
+
+def rule_fires(rule: Rule, facts: Mapping[str, Sequence[Instance]]) -> bool:
+    """Python twin of the compiled rule: whether it fires on these fact instances (name -> (value, entity))."""
+    if rule.about is None and rule.quantifier == "any":
+        return all(any(cond.holds(v) for v, _ in facts.get(cond.fact, ())) for cond in rule.when)
+    return bool(rule_firings(rule, facts))
+
+
+def certainties(kb: KnowledgeBase, facts: Mapping[str, Sequence[Instance]]) -> dict[str, float]:
+    """Combined certainty per cause over the rules that fire on these fact instances (a rule counts once)."""
     return {cause.id: combine_all(r.certainty for r in cause.rules if rule_fires(r, facts)) for cause in kb.causes}
 
 
@@ -70,22 +114,23 @@ class ScoredQuestion:
     impact: float
 
 
-def with_answer(facts: Mapping[str, Sequence[FactValue]], sets: Mapping[str, FactValue]) -> dict[str, list[FactValue]]:
-    """Fact values after an answer (an answered fact replaces what was unknown)."""
+def with_answer(facts: Mapping[str, Sequence[Instance]], sets: Mapping[str, FactValue]) -> dict[str, list[Instance]]:
+    """Fact instances after an answer: an answered fact replaces what was known, about what an answer is about
+    (facts/reported.py adds it without naming an entity: the case, for every fact a question sets)."""
     merged = {k: list(v) for k, v in facts.items()}
     for name, value in sets.items():
-        merged[name] = [value]
+        merged[name] = [(value, entity_of(name, {}))]
     return merged
 
 
-def _answered(question: Question, facts: Mapping[str, Sequence[FactValue]]) -> bool:
+def _answered(question: Question, facts: Mapping[str, object]) -> bool:
     """Whether what the question asks is known: the fact every choice sets, or else all its facts."""
     common = set.intersection(*(set(c.sets) for c in question.choices)) if question.choices else set()
     return common <= set(facts) if common else question.facts() <= set(facts)
 
 
 def score_questions(
-    kb: KnowledgeBase, facts: Mapping[str, Sequence[FactValue]], answered: Iterable[str] = ()
+    kb: KnowledgeBase, facts: Mapping[str, Sequence[Instance]], answered: Iterable[str] = ()
 ) -> list[ScoredQuestion]:
     """Questions about unknown facts, by the expected change their answer makes to the ranking.
 

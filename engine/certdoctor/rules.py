@@ -9,25 +9,42 @@ durable_rules 2.0.28 has traps, found by experiment (docs/diagnosis.md sums them
   Python collector, not back into the engine;
 - duplicates raise MessageObservedException: facts are de-duplicated first, conclusions afterwards;
 - `false` never matches and numbers and strings compare loosely: values are encoded as tagged strings, and
-  fact values are type-checked against knowledge/facts.yaml before they enter the engine.
+  fact values are type-checked against knowledge/facts.yaml before they enter the engine; 5 and 5.0 still
+  match each other (kb.Condition.holds says they differ), so a compiled equality test on a number is refused;
+- one fact never binds two aliases of a rule, so a rule testing one fact twice would need two instances:
+  such a rule is refused rather than compiled to something its Python twin does not mean;
+- cross-fact inequality joins segfault and negation (`none`) is order-dependent: a rule `about` an entity
+  kind compiles to EQUALITY joins on the fact's entity only, and the quantifiers all/none are decided in
+  Python before the batch is asserted, as one aggregate fact per rule that its compiled rule matches alone;
+- a join placed after a `$or` in an `$and` is silently ignored (the pair matches across entities; constant
+  tests after a `$or` are kept): the join goes right after the name test, before the value test.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from certdoctor.errors import CertdoctorError
 from certdoctor.facts import Fact
-from certdoctor.kb import Condition, FactValue, KnowledgeBase
+from certdoctor.facts.fact import entity_kind, entity_of
+from certdoctor.kb import Condition, FactValue, KnowledgeBase, Rule
 
 #: durable_rules hangs creating a ruleset of more than 512 rules (513 never returns, at 100% CPU).
 MAX_RULES = 500
+#: The entity of facts about the case as a whole (symptoms, changes, answers, summaries).
+CASE = "case"
+#: Name prefix of the aggregate fact that says a quantified (all/none) rule holds: 'q:<cause>/<rule>'.
+QUANTIFIED = "q:"
+
+#: One instance of a fact as the quantifiers and the Python twin read it: its value and its entity.
+Instance = tuple[FactValue, str]
 
 
 class RuleEngineError(CertdoctorError):
@@ -36,12 +53,13 @@ class RuleEngineError(CertdoctorError):
 
 @dataclass(frozen=True)
 class Conclusion:
-    """One rule firing: the cause it supports, by how much, and the facts that made it fire."""
+    """One rule firing: the cause it supports, by how much, the facts that made it fire, the entity it is about."""
 
     cause: str
     rule: str
     certainty: float
     facts: tuple[dict[str, Any], ...]
+    entity: str
 
     def params(self) -> dict[str, str]:
         """Merged params of the matched facts (later facts win), plus each fact's value as 'value'."""
@@ -70,6 +88,64 @@ def decode(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def fact_kind(name: str) -> str:
+    """The entity kind every instance of a fact name is about (facts/fact.py decides; 'case' if unlisted)."""
+    return entity_kind(entity_of(name, {}))
+
+
+def joined(rule: Rule) -> list[bool]:
+    """Per condition, whether it is bound to the rule's one entity: a condition on a fact of its `about` kind."""
+    return [rule.about is not None and fact_kind(cond.fact) == rule.about for cond in rule.when]
+
+
+def one_entity(entities: Iterable[str]) -> str:
+    """What a conclusion is about: the one entity every matched fact shares, else the case as a whole."""
+    seen = set(entities)
+    return seen.pop() if len(seen) == 1 else CASE
+
+
+def quantify(rule: Rule, instances: Mapping[str, Sequence[Instance]]) -> list[tuple[str, int]] | None:
+    """Whether a rule's all/none quantifier holds; if so, the (fact, index) instances it quantified over.
+
+    Without `about`: each condition's fact has instances, and all (none) of them satisfy it. With `about`
+    K, over the entities with an instance of any of the rule's K-facts (at least one: "though the facts
+    are known"): all holds when on every such entity each K-condition holds for EVERY instance (and there
+    is one), so one healthy instance never hides a faulty one beside it and an entity whose K-facts are
+    only partly known blocks the rule; none holds when on no such entity each K-condition holds for some
+    instance. Conditions on other facts (the case's) hold when some instance satisfies them, as in an `any`
+    rule. An `about` rule with no condition on a K-fact quantifies over no entity and never holds (the
+    compiler refuses it).
+    """
+    every = rule.quantifier == "all"
+    matched: list[tuple[str, int]] = []
+    if rule.about is None:
+        for cond in rule.when:
+            items = instances.get(cond.fact, ())
+            hits = [cond.holds(v) for v, _ in items]
+            if not items or not (all(hits) if every else not any(hits)):
+                return None
+            matched += [(cond.fact, i) for i in range(len(items))]
+        return list(dict.fromkeys(matched))
+    bound = joined(rule)
+    kconds = [cond for cond, b in zip(rule.when, bound, strict=True) if b]
+    entities = {e for cond in kconds for _, e in instances.get(cond.fact, ())}
+    on = {(c.fact, e): [v for v, x in instances.get(c.fact, ()) if x == e] for c in kconds for e in entities}
+    if every:
+        held = [all(on[c.fact, e] and all(c.holds(v) for v in on[c.fact, e]) for c in kconds) for e in entities]
+    else:
+        held = [all(any(c.holds(v) for v in on[c.fact, e]) for c in kconds) for e in entities]
+    if not entities or not (all(held) if every else not any(held)):
+        return None
+    for cond, b in zip(rule.when, bound, strict=True):
+        items = instances.get(cond.fact, ())
+        met = [(cond.fact, i) for i, (v, _) in enumerate(items) if b or cond.holds(v)]
+        if not met and not b:  # a condition on a case fact is met by some instance, as in any rule
+            return None
+        matched += met
+    return list(dict.fromkeys(matched))
+
+
 def _test(cond: Condition) -> dict[str, Any]:
     if cond.is_ is not None:
         return {"value": encode(cond.is_)}
@@ -90,12 +166,13 @@ Collector = Callable[[Conclusion], None]
 
 
 def _conclude(
-    cause: str, rule: str, certainty: float, aliases: Sequence[str], collect: Collector
+    cause: str, rule: str, certainty: float, aliases: Sequence[str], collect: Collector, about: str | None = None
 ) -> Callable[[Any], None]:
-    """The generic action: hand a conclusion naming the cause, rule and matched facts to the collector.
+    """The generic action: hand a conclusion naming the cause, rule, matched facts and entity to the collector.
 
-    Conclusions are collected in Python rather than asserted back into the engine: no rule chains on
-    them, and each assert would cost a sink action and a JSON round trip.
+    The entity is the fact bound to alias `about` (the joined entity, or an aggregate's), else the one
+    entity all matched facts share, else the case. Conclusions are collected in Python rather than asserted
+    back into the engine: no rule chains on them, and each assert would cost a sink action and a JSON round trip.
     """
 
     def action(c: Any) -> None:
@@ -105,7 +182,12 @@ def _conclude(
             fact.pop("sid", None)
             fact.pop("id", None)
             bound.append(fact)
-        collect(Conclusion(cause=cause, rule=rule, certainty=certainty, facts=tuple(bound)))
+        if about:
+            entity = c._m[about]["entity"]
+        else:  # one_entity, inlined: this runs once per firing
+            entity = bound[0]["entity"]
+            entity = entity if all(f["entity"] == entity for f in bound) else CASE
+        collect(Conclusion(cause=cause, rule=rule, certainty=certainty, facts=tuple(bound), entity=entity))
 
     return action
 
@@ -122,6 +204,41 @@ def _session_seen(c: Any) -> None:
     """The session rule's action: nothing to conclude."""
 
 
+def _refusal(rule: Rule) -> str | None:
+    """Why a rule cannot be compiled faithfully, or None."""
+    if rule.about is not None and not any(joined(rule)):
+        return f"is about {rule.about} but tests no fact about a {rule.about}"
+    if rule.quantifier != "any":
+        return None  # decided in Python (quantify) over every instance; the engine only sees its aggregate fact
+    names = [cond.fact for cond in rule.when]
+    if len(set(names)) < len(names):
+        return "tests one fact twice: durable_rules binds a fact to one condition only; use one_of, or two rules"
+    for cond in rule.when:
+        tested = [cond.is_, cond.is_not, *(cond.one_of or [])]
+        if any(isinstance(v, int | float) and not isinstance(v, bool) for v in tested):
+            return (
+                f"tests the number {cond.fact} for equality: durable_rules matches 5 and 5.0 alike, "
+                "kb.Condition.holds does not; use lt/gt"
+            )
+    return None
+
+
+def _compiled(cause: str, rule: Rule, collect: Collector) -> dict[str, Any]:
+    """One KB rule as a durable_rules rule: plain patterns, equality joins on the entity, or its aggregate fact."""
+    if rule.quantifier != "any":
+        aggregate = {"$and": [{"name": f"{QUANTIFIED}{cause}/{rule.id}"}, {"value": encode(True)}]}
+        return {"all": [{"f0": aggregate}], "run": _conclude(cause, rule.id, rule.certainty, ["f0"], collect, "f0")}
+    aliases = [f"f{i}" for i in range(len(rule.when))]
+    patterns = [{alias: _pattern(cond)} for alias, cond in zip(aliases, rule.when, strict=True)]
+    bound = joined(rule)
+    anchor = aliases[bound.index(True)] if any(bound) else None
+    for alias, pattern, b in zip(aliases, patterns, bound, strict=True):
+        if b and alias != anchor:  # an equality join on an earlier alias: safe (inequality joins segfault)
+            # right after the name: durable_rules silently drops a join that follows a $or (one_of) in an $and
+            pattern[alias]["$and"].insert(1, {"entity": {anchor: "entity"}})
+    return {"all": patterns, "run": _conclude(cause, rule.id, rule.certainty, aliases, collect, anchor)}
+
+
 def compile_rules(kb: KnowledgeBase, collect: Collector) -> dict[str, dict[str, Any]]:
     """The KB as a durable_rules ruleset definition: one rule per KB rule, plus the session rule."""
     rules: dict[str, dict[str, Any]] = {
@@ -129,11 +246,10 @@ def compile_rules(kb: KnowledgeBase, collect: Collector) -> dict[str, dict[str, 
     }
     for cause in kb.causes:
         for rule in cause.rules:
-            aliases = [f"f{i}" for i in range(len(rule.when))]
-            rules[f"{cause.id}/{rule.id}"] = {
-                "all": [{alias: _pattern(cond)} for alias, cond in zip(aliases, rule.when, strict=True)],
-                "run": _conclude(cause.id, rule.id, rule.certainty, aliases, collect),
-            }
+            refusal = _refusal(rule)
+            if refusal:
+                raise RuleEngineError(f"rule {cause.id}/{rule.id} {refusal}")
+            rules[f"{cause.id}/{rule.id}"] = _compiled(cause.id, rule, collect)
     if len(rules) > MAX_RULES:
         raise RuleEngineError(f"{len(rules)} rules: durable_rules hangs above ~512 per ruleset; split the KB")
     return rules
@@ -163,15 +279,21 @@ class RuleEngine:
         self._host.set_rulesets({self.name: compile_rules(kb, self._collected.append)})
         self._lock = threading.Lock()
         self._live: set[str] = set()
-        #: The conditions on each fact name: a fact no condition accepts cannot take part in any firing.
+        #: The conditions of compiled (any) rules on each fact name: a fact none accepts cannot take part in
+        #: any firing. Quantified rules read every instance in Python and enter as their aggregate fact.
         self.conditions: dict[str, list[Condition]] = {}
+        #: The quantified (all/none) rules, as (cause id, rule).
+        self.quantified: list[tuple[str, Rule]] = []
         for cause in kb.causes:
             for rule in cause.rules:
+                if rule.quantifier != "any":
+                    self.quantified.append((cause.id, rule))
+                    continue
                 for cond in rule.when:
                     self.conditions.setdefault(cond.fact, []).append(cond)
 
     def check_facts(self, facts: Sequence[Fact]) -> None:
-        """Refuse facts the KB does not declare, or of the wrong type: they would be silently useless."""
+        """Refuse facts the KB does not declare, of the wrong type, or about another kind of entity than theirs."""
         for fact in facts:
             spec = self.kb.facts.get(fact.name)
             if spec is None:
@@ -186,24 +308,60 @@ class RuleEngine:
                     f"fact '{fact.name}' has value {fact.value!r}, not a {spec.type}"
                     + (f" in {spec.values}" if spec.values else "")
                 )
+            # a fact about another kind of entity would be quantified and joined among the wrong entities; one
+            # left about the case (Fact's default) names no entity: it joins only with facts about the case
+            if fact.entity != CASE and entity_kind(fact.entity) != fact_kind(fact.name):
+                raise RuleEngineError(
+                    f"fact '{fact.name}' is about '{fact.entity}', not about a {fact_kind(fact.name)}"
+                )
+
+    def aggregates(self, facts: Sequence[Fact]) -> list[dict[str, object]]:
+        """The aggregate fact of each quantified rule that holds over the facts (engine form, value unencoded).
+
+        Its entity is the one entity all the instances it quantified over share, else the case; its params
+        merge theirs (each instance's value as 'value', later instances win) for the evidence sentence.
+        """
+        if not self.quantified:
+            return []
+        instances: dict[str, list[Instance]] = {}
+        sources: dict[str, list[Fact]] = {}
+        for fact in facts:
+            instances.setdefault(fact.name, []).append((fact.value, fact.entity))
+            sources.setdefault(fact.name, []).append(fact)
+        out: list[dict[str, object]] = []
+        for cause, rule in self.quantified:
+            matched = quantify(rule, instances)
+            if matched is None:
+                continue
+            params: dict[str, str] = {}
+            for name, i in matched:
+                params["value"] = str(sources[name][i].value)
+                params.update(sources[name][i].params)
+            entity = one_entity(sources[name][i].entity for name, i in matched)
+            out.append({"name": f"{QUANTIFIED}{cause}/{rule.id}", "value": True, "entity": entity, "params": params})
+        return out
 
     def evaluate(self, facts: Sequence[Fact]) -> list[Conclusion]:
         """Run every rule over the facts in a new session; return the conclusions, then drop the session.
 
-        Every fact is type-checked; only facts some rule condition accepts enter the engine. Those are
-        all observed by a rule, so the engine stores them (checked below): none is silently lost. The
-        session fact fires the session rule, so no session is deleted without a firing (see SESSION_FACT).
+        Every fact is type-checked; only facts some compiled condition accepts enter the engine, plus the
+        aggregate fact of each quantified rule that holds. Those are all observed by a rule, so the engine
+        stores them (checked below): none is silently lost. The session fact fires the session rule, so no
+        session is deleted without a firing (see SESSION_FACT).
         """
         self.check_facts(facts)
         unique: dict[tuple[object, ...], dict[str, object]] = {}
         for fact in facts:
             if not any(cond.holds(fact.value) for cond in self.conditions.get(fact.name, ())):
                 continue
-            key = (fact.name, type(fact.value).__name__, fact.value, tuple(sorted(fact.params.items())))
+            params = tuple(sorted(fact.params.items()))
+            key = (fact.name, type(fact.value).__name__, fact.value, fact.entity, params)
             if key not in unique:
                 form = fact.engine_form()
                 form["value"] = encode(fact.value)
                 unique[key] = form
+        for form in self.aggregates(facts):  # one per rule: names are unique
+            unique[(form["name"],)] = {**form, "value": encode(True)}
         sid = os.urandom(16).hex()  # not uuid: its import costs milliseconds at every start
         with self._lock:
             self._live.add(sid)
@@ -229,9 +387,12 @@ class RuleEngine:
         kept = len(stored)
         if kept != len(unique):
             raise RuleEngineError(f"{len(unique) - kept} fact(s) were not stored by the engine")
-        unique_conclusions = {(c.cause, c.rule, json.dumps(c.facts, sort_keys=True)): c for c in collected}
-        conclusions = list(unique_conclusions.values())
-        return sorted(conclusions, key=lambda c: (c.cause, c.rule, json.dumps(c.facts, sort_keys=True)))
+        # The engine fires once per combination of matching instances. One key per conclusion, its matched
+        # facts as sorted JSON made once, both de-duplicates and orders them (cause, rule, facts' JSON).
+        keyed: dict[tuple[str, str, str], Conclusion] = {}
+        for c in collected:
+            keyed[(c.cause, c.rule, json.dumps(c.facts, sort_keys=True))] = c
+        return [keyed[k] for k in sorted(keyed)]
 
     def live_sessions(self) -> int:
         """Engine sessions still alive (0 between evaluations: no state survives a call)."""
