@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,8 +10,9 @@ from functools import cached_property
 
 from cryptography import x509
 
-from certdoctor.case import Case, CertificateSource, Expressway
+from certdoctor.case import DATA_URI, Case, CertificateSource, Expressway
 from certdoctor.x509.certfacts import CertFacts
+from certdoctor.x509.load import LoadedFile, Unreadable
 from certdoctor.x509.names import NameMatch, match_host, wildcard_matches
 from certdoctor.x509.naming import ip_or_none, is_ca
 from certdoctor.x509.path import BuiltPath, PathProblem, judge_path
@@ -20,6 +22,12 @@ from certdoctor.x509.store import TrustStore
 _CHAIN = "chain."
 #: Problems that name the CA a trusted list lacks.
 _MISSING_CA = ("chain.issuer-missing", "chain.anchor-not-root", "chain.root-not-trusted")
+
+
+#: How a device side is named in sentences (the same in English and Dutch).
+ROLE_NAMES = {"expressway_c": "Expressway-C", "expressway_e": "Expressway-E", "cucm": "Unified CM"}
+#: The role of the upload file's certificate (Served.node is the upload's target, or empty).
+UPLOAD = "upload"
 
 
 @dataclass(eq=False)
@@ -53,17 +61,46 @@ class Served:
         return cn and not m.dns_sans and bool(m.cn) and wildcard_matches(m.cn or "", host, partial=False)
 
 
+@dataclass(frozen=True)
+class UnreadFile:
+    """A file of the case whose content could not be read fully: the field that names it, the reference, why."""
+
+    field: str
+    ref: str
+    file: Unreadable
+
+    @property
+    def shown(self) -> str:
+        """The file as the case names it (a path), or what an inline reference is."""
+        if "-----BEGIN" in self.ref:
+            return "inline PEM"
+        return "inline data" if self.ref.startswith(DATA_URI) else self.ref
+
+    @property
+    def kind(self) -> str:
+        """The kind of file for Deployment.given: expressway_c.certificate, cucm.tomcat_trust, crls, ..."""
+        head = self.field.split("[", 1)[0].split(".", 1)[0]
+        tail = re.sub(r"\[\d+\]", "", self.field).rsplit(".", 1)[-1]
+        return head if head == tail else f"{head}.{tail}"
+
+
 class Deployment:
     """The case's certificates loaded once: what each server presents and what each side trusts."""
 
     def __init__(self, case: Case, certs: CertificateSource, at: datetime) -> None:
-        """Load every certificate, trusted list and CRL the case names, in the case's order."""
+        """Load every certificate, trusted list, CRL and upload file the case names, in the case's order.
+
+        A file whose content cannot be read fully is left out and kept in `unread`: the checks that need it are
+        not made (their facts stay unknown, and rule-outs that need its kind of file cannot refute anything).
+        """
         self.case = case
         self.at = at
         self.certs = certs
+        self.unread: list[UnreadFile] = []
         self.crls: list[x509.CertificateRevocationList] = []
         for i, ref in enumerate(case.crls):
-            self.crls += certs.load(ref, f"crls[{i}]").crls
+            loaded = self._read(ref, f"crls[{i}]")
+            self.crls += loaded.crls if loaded is not None else []
         self.c = self._served("expressway_c", case.expressway_c)
         self.e = self._served("expressway_e", case.expressway_e)
         self.c_trust = self._store(
@@ -77,7 +114,7 @@ class Deployment:
         self.callmanager: list[Served] = []
         if cucm is not None:
             for i, node in enumerate(cucm.nodes):
-                name = node.fqdn or f"cucm node {i + 1}"
+                name = node.fqdn or f"{ROLE_NAMES['cucm']} node {i + 1}"
                 if node.certificate:
                     self.tomcat += self._one("cucm tomcat", name, node.certificate, f"cucm.nodes[{i}].certificate")
                 if node.callmanager_certificate:
@@ -89,12 +126,38 @@ class Deployment:
                     )
         self.tomcat_trust = self._store("cucm.tomcat_trust", cucm.tomcat_trust if cucm else [])
         self.callmanager_trust = self._store("cucm.callmanager_trust", cucm.callmanager_trust if cucm else [])
-        self._paths: dict[tuple[int, int, bool], BuiltPath] = {}
+        #: The upload file as read (LoadedFile), or why it could not be (Unreadable); None without an upload.
+        self.upload_file: LoadedFile | Unreadable | None = None
+        self.upload_key: LoadedFile | None = None
+        #: What the upload file would present once installed: its server certificate and the rest of the file.
+        self.upload_served: Served | None = None
+        upload = case.upload
+        if upload is not None:
+            self.upload_file = certs.read(upload.file, "upload.file")
+            if isinstance(self.upload_file, Unreadable):
+                self.unread.append(UnreadFile("upload.file", upload.file, self.upload_file))
+            elif self.upload_file.certificates:
+                found = self.upload_file.certificates
+                leaf = next((c for c in found if not is_ca(c)), found[0])
+                chain = [CertFacts(c) for c in found if c is not leaf]
+                self.upload_served = Served(UPLOAD, upload.target or "", CertFacts(leaf), chain)
+            if upload.key:
+                self.upload_key = self._read(upload.key, "upload.key")
+        self._paths: dict[tuple[int, int, bool], tuple[Served, BuiltPath]] = {}
+        self._everyone: TrustStore | None = None
+
+    def _read(self, ref: str, field_path: str) -> LoadedFile | None:
+        """One file of the case, or None (kept in `unread`) when its content cannot be read fully."""
+        found = self.certs.read(ref, field_path)
+        if isinstance(found, Unreadable):
+            self.unread.append(UnreadFile(field_path, ref, found))
+            return None
+        return found
 
     def _one(self, role: str, node: str, ref: str, field_path: str) -> list[Served]:
         """What one certificate file serves: its first non-CA certificate as leaf, the rest as chain."""
-        loaded = self.certs.load(ref, field_path)
-        if not loaded.certificates:
+        loaded = self._read(ref, field_path)
+        if loaded is None or not loaded.certificates:
             return []
         leaf = next((c for c in loaded.certificates if not is_ca(c)), loaded.certificates[0])
         chain = [CertFacts(c) for c in loaded.certificates if c is not leaf]
@@ -109,7 +172,8 @@ class Deployment:
         for i, node in enumerate(nodes):
             if node.certificate:
                 where = f"{role}.nodes[{i}].certificate" if side.nodes else f"{role}.certificate"
-                served += self._one(role, node.fqdn or f"{role} node {i + 1}", node.certificate, where)
+                name = node.fqdn or f"{ROLE_NAMES.get(role, role)} node {i + 1}"  # no FQDN in the case: its position
+                served += self._one(role, name, node.certificate, where)
         return served
 
     def _store(self, field_path: str, refs: Sequence[str]) -> TrustStore | None:
@@ -117,9 +181,41 @@ class Deployment:
         if not refs:
             return None
         certs: list[x509.Certificate] = []
+        complete = True
         for i, ref in enumerate(refs):
-            certs += self.certs.load(ref, f"{field_path}[{i}]").certificates
-        return TrustStore(certs)
+            loaded = self._read(ref, f"{field_path}[{i}]")
+            complete = complete and loaded is not None
+            certs += loaded.certificates if loaded is not None else []
+        return TrustStore(certs) if complete else None  # a list read in part would miss CAs it holds
+
+    def given(self) -> set[str]:
+        """The kinds of files the case holds completely (every node's certificate, a list): rule-outs need them."""
+        case = self.case
+        given: set[str] = set()
+        for role, side in (("expressway_c", case.expressway_c), ("expressway_e", case.expressway_e)):
+            if side is not None and side.all_nodes() and all(n.certificate for n in side.all_nodes()):
+                given.add(f"{role}.certificate")
+        if self.c_trust is not None:
+            given.add("expressway_c.trusted_cas")
+        if self.e_trust is not None:
+            given.add("expressway_e.trusted_cas")
+        cucm = case.cucm
+        if cucm is not None and cucm.nodes:
+            if all(n.certificate for n in cucm.nodes):
+                given.add("cucm.certificate")
+            if all(n.callmanager_certificate for n in cucm.nodes):
+                given.add("cucm.callmanager_certificate")
+        if self.tomcat_trust is not None:
+            given.add("cucm.tomcat_trust")
+        if self.callmanager_trust is not None:
+            given.add("cucm.callmanager_trust")
+        if case.upload is not None and case.upload.file:
+            given.add("upload.file")  # an unreadable upload file is still judged (upload.format_ok is False)
+        return given - {u.kind for u in self.unread if u.field != "upload.file"}
+
+    def unread_kinds(self) -> set[str]:
+        """The kinds of files of which at least one could not be read (expressway_e.certificate, crls, ...)."""
+        return {u.kind for u in self.unread}
 
     def all_served(self) -> list[Served]:
         """Every certificate a server of the case presents: Expressway-C, -E, then Unified CM tomcat, CallManager."""
@@ -129,14 +225,42 @@ class Deployment:
         """The Expressway-compatible judgement of what served presents, against store (cached)."""
         key = (id(served), id(store), with_chain)
         if key not in self._paths:
-            self._paths[key] = judge_path(
-                served.leaf, served.chain if with_chain else [], store, self.at, crls=self.crls
-            )
-        return self._paths[key]
+            path = judge_path(served.leaf, served.chain if with_chain else [], store, self.at, crls=self.crls)
+            self._paths[key] = (served, path)
+        return self._paths[key][1]
 
-    def judged(self) -> list[BuiltPath]:
-        """Every path judged so far, in the order first asked (revocation is read from them)."""
+    def judged(self) -> list[tuple[Served, BuiltPath]]:
+        """Every path judged so far, with what it judged, in the order first asked (revocation is read from them)."""
         return list(self._paths.values())
+
+    def case_cas(self) -> list[CertFacts]:
+        """Every CA certificate the case holds, once: the chains servers send, then every trusted list."""
+        seen: set[bytes] = set()
+        found: list[CertFacts] = []
+        for facts in [c for s in self.all_served() for c in s.chain] + [
+            c for store in (self.c_trust, self.e_trust, self.tomcat_trust, self.callmanager_trust) for c in store or []
+        ]:
+            if facts.fingerprint not in seen and is_ca(facts.cert):
+                seen.add(facts.fingerprint)
+                found.append(facts)
+        return found
+
+    def revocation_path(self, served: Served) -> BuiltPath:
+        """The path of what served presents, built from every CA the case holds, judged with the CRLs (cached).
+
+        Revocation is a fact about a certificate and a CRL, whoever checks it: this path judges a certificate
+        even when the case gives no trusted list that would check it (the checked paths are judged as well).
+        """
+        key = (id(served), -1, True)
+        if key not in self._paths:
+            if self._everyone is None:
+                lists = (self.c_trust, self.e_trust, self.tomcat_trust, self.callmanager_trust)
+                self._everyone = TrustStore(c for store in lists for c in store or [])
+            sent = {c.fingerprint for c in served.chain}
+            offered = [*served.chain, *(c for c in self.case_cas() if c.fingerprint not in sent)]
+            path = judge_path(served.leaf, offered, self._everyone, self.at, crls=self.crls)
+            self._paths[key] = (served, path)
+        return self._paths[key][1]
 
 
 def chain_problems(path: BuiltPath) -> list[PathProblem]:

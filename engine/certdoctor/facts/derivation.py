@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from certdoctor.case import Case, CertificateSource
 from certdoctor.facts.certificates import certificate_facts
 from certdoctor.facts.deployment import Deployment
-from certdoctor.facts.fact import Facts
+from certdoctor.facts.fact import Fact, Facts
+from certdoctor.facts.files import file_facts
 from certdoctor.facts.names import cluster_facts, cucm_name_facts, jabber_facts, own_name_facts, zone_name_facts
 from certdoctor.facts.reported import answer_facts, case_facts, symptom_facts
 from certdoctor.facts.trust import cucm_trust_facts, expressway_trust_facts, trust_list_facts
@@ -33,6 +35,8 @@ DEFECT_FACTS = frozenset(
 _PATH_TRUST = ("trust.c_trusts_e", "trust.e_trusts_c", "trust.c_trusts_cucm", "upload.chain_trusted")
 #: Trust facts that are False without a path being untrusted.
 _NOT_PATH_TRUST = ("trust.intermediate_missing", "trust.duplicate_ca_subject")
+#: Params that name the checker, the checked and the missing CAs (facts/parties.py); summaries copy them.
+_NAMING = ("checker_", "checked_", "ca")
 #: Checks of a name against a certificate (name.any_mismatch sums them up).
 _NAME_CHECKS = (
     "zone.peer_address_on_e_cert",
@@ -51,6 +55,8 @@ def derive(case: Case, certs: CertificateSource, kb: KnowledgeBase, at: datetime
     out.recognition = recognise(case.symptoms, kb)
     symptom_facts(out.recognition, out)
     d = Deployment(case, certs, when)
+    out.given = d.given()
+    file_facts(d, out)
     upload_facts(d, out)
     zone_name_facts(d, out)
     expressway_trust_facts(d, out)
@@ -64,6 +70,11 @@ def derive(case: Case, certs: CertificateSource, kb: KnowledgeBase, at: datetime
     summary_facts(out)
     answer_facts(case, kb, out, certs.source)
     return out
+
+
+def _naming(fact: Fact | None) -> dict[str, Any]:
+    """The params of a fact that name its checker, checked and missing CAs, for a summary fact to repeat."""
+    return {k: v for k, v in fact.params.items() if k.startswith(_NAMING)} if fact else {}
 
 
 def summary_facts(out: Facts) -> None:
@@ -81,6 +92,7 @@ def summary_facts(out: Facts) -> None:
             "",
             path=bad.params.get("node", bad.params.get("server", "")) if bad else "",
             reason=bad.message if bad else "",
+            **_naming(bad),
         )
     names = [f for f in out.items if f.name in _NAME_CHECKS]
     if names:

@@ -8,6 +8,54 @@ from certdoctor.kb import FactValue
 from certdoctor.symptoms import Recognition
 from certdoctor.x509.findings import Finding
 
+#: Certificate facts by what they are about: the entity kind and the params that name the entity. A path is
+#: "who checks whose certificate" (checker < checked); a node or server is the device whose certificate is
+#: judged; a file is one the case names whose content cannot be read (keyed by its field); facts not listed here
+#: are about the case as a whole (symptoms, changes, answers, summaries).
+ENTITIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "trust.c_trusts_e": ("path", ("=expressway_c", "node")),
+    "trust.e_trusts_c": ("path", ("=expressway_e", "node")),
+    "trust.intermediate_missing": ("path", ("side", "node")),
+    "trust.cucm_tomcat_trusts_c": ("node", ("node",)),
+    "trust.cucm_callmanager_trusts_c": ("node", ("node",)),
+    "trust.c_trusts_cucm": ("server", ("server",)),
+    "cucm.server_name_on_cert": ("server", ("server",)),
+    "trust.duplicate_ca_subject": ("trust_list", ("list",)),
+    "zone.peer_address_on_e_cert": ("path", ("=expressway_c", "peer")),
+    "zone.tls_verify_name_on_c_certs": ("node", ("node",)),
+    "jabber.domain_on_e_cert": ("node", ("node",)),
+    "cert.own_name_on_cert": ("node", ("node",)),
+    "cert.cluster_fqdn_on_cert": ("node", ("node",)),
+    "cluster.certificates_consistent": ("node", ("node",)),
+    "cert.expired": ("certificate", ("certificate",)),
+    "cert.not_yet_valid": ("certificate", ("certificate",)),
+    "cert.revoked": ("certificate", ("certificate",)),
+    "cert.crl_expired": ("certificate", ("certificate",)),
+    "cert.client_auth_missing": ("certificate", ("certificate",)),
+    "cert.weak_crypto": ("certificate", ("certificate",)),
+    "cert.wildcard": ("certificate", ("certificate",)),
+    "cert.unknown_oid": ("certificate", ("certificate",)),
+    "upload.format_ok": ("upload", ()),
+    "upload.is_pkcs12": ("upload", ()),
+    "upload.chain_trusted": ("upload", ()),
+    "upload.key_matches": ("upload", ()),
+    "file.unreadable": ("file", ("field",)),
+}
+
+
+def entity_of(name: str, params: dict[str, str]) -> str:
+    """The entity a fact is about, as 'kind:key' (a path as 'path:checker<checked'); 'case' for the rest."""
+    kind, keys = ENTITIES.get(name, ("case", ()))
+    parts = [k[1:] if k.startswith("=") else params.get(k, "") for k in keys]
+    if kind == "path":
+        return f"path:{parts[0]}<{parts[1]}"
+    return f"{kind}:{'/'.join(parts)}" if parts else kind
+
+
+def entity_kind(entity: str) -> str:
+    """The kind of an entity key ('path', 'node', ..., 'case')."""
+    return entity.split(":", 1)[0]
+
 
 @dataclass
 class Fact:
@@ -22,10 +70,11 @@ class Fact:
     params: dict[str, str] = field(default_factory=dict)
     message: str = ""
     ok: bool | None = None
+    entity: str = "case"
 
     def engine_form(self) -> dict[str, object]:
         """The dict asserted into the rules engine (no reserved 'id'/'sid' keys)."""
-        return {"name": self.name, "value": self.value, "params": dict(self.params)}
+        return {"name": self.name, "value": self.value, "entity": self.entity, "params": dict(self.params)}
 
 
 @dataclass
@@ -34,13 +83,24 @@ class Facts:
 
     items: list[Fact] = field(default_factory=list)
     recognition: Recognition = field(default_factory=Recognition)
+    #: The kinds of files the case holds completely (Deployment.given): a rule-out needs its files.
+    given: set[str] = field(default_factory=set)
+    #: What the answer should warn about: files of the case that could not be read, and what was not checked.
+    notes: list[str] = field(default_factory=list)
 
     def values(self) -> dict[str, list[FactValue]]:
-        """Every value each fact name has (one per instance), as the rules' Python twin reads them."""
+        """Every value each fact name has (one per instance)."""
         values: dict[str, list[FactValue]] = {}
         for f in self.items:
             values.setdefault(f.name, []).append(f.value)
         return values
+
+    def instances(self) -> dict[str, list[tuple[FactValue, str]]]:
+        """Every (value, entity) each fact name has, as the rules' Python twin reads them."""
+        instances: dict[str, list[tuple[FactValue, str]]] = {}
+        for f in self.items:
+            instances.setdefault(f.name, []).append((f.value, f.entity))
+        return instances
 
     def add(
         self,
@@ -54,14 +114,10 @@ class Facts:
         **params: object,
     ) -> None:
         """Record one fact instance."""
+        text = {k: str(v) for k, v in params.items()}
         self.items.append(
             Fact(
-                name=name,
-                value=value,
-                source=source,
-                message=message,
-                ok=ok,
-                params={k: str(v) for k, v in params.items()},
+                name=name, value=value, source=source, message=message, ok=ok, params=text, entity=entity_of(name, text)
             )
         )
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from certdoctor.facts.deployment import Deployment
 from certdoctor.facts.fact import Facts
+from certdoctor.facts.parties import LIST_SEP, ROLE_NAMES, checked_params, checker_params, side_nodes
 
 
 def zone_name_facts(d: Deployment, out: Facts) -> None:
     """Traversal zone names both ways: C's peer addresses on E's certificate, E's TLS verify name on C's."""
     c, e = d.case.expressway_c, d.case.expressway_e
     if c and c.traversal_zone and d.e:
+        every_e = d.unread_kinds().isdisjoint({"expressway_e.certificate"})
         for peer in c.traversal_zone.peer_addresses:
             covering = [s for s in d.e if s.has_name(peer)]
             on = bool(covering)
+            if not on and not every_e:  # the name may be on the certificate that could not be read
+                continue
             names = "; ".join(s.names for s in d.e)
             out.add(
                 "zone.peer_address_on_e_cert",
@@ -25,6 +29,10 @@ def zone_name_facts(d: Deployment, out: Facts) -> None:
                 peer=peer,
                 names=names,
                 node=", ".join(s.node for s in d.e),
+                **checker_params(d, "expressway_c"),
+                checked_role="expressway_e",
+                checked_name=f"{ROLE_NAMES['expressway_e']} ({', '.join(s.node for s in d.e)})",
+                checked_node=LIST_SEP.join(s.node for s in d.e),
             )
     if e and e.traversal_zone and e.traversal_zone.tls_verify_subject_name and d.c:
         name = e.traversal_zone.tls_verify_subject_name
@@ -42,6 +50,8 @@ def zone_name_facts(d: Deployment, out: Facts) -> None:
                 name=name,
                 node=served.node,
                 names=served.names,
+                **checker_params(d, "expressway_e"),
+                **checked_params(served),
             )
         if c and (c.cluster_fqdn or len(d.c) > 1):
             cluster = c.cluster_fqdn or ""
@@ -63,9 +73,12 @@ def cucm_name_facts(d: Deployment, out: Facts) -> None:
     """Each Unified CM server as added on Expressway-C is a name on a Unified CM tomcat certificate."""
     c = d.case.expressway_c
     if c and c.cucm_servers and d.tomcat:
+        every_tomcat = d.unread_kinds().isdisjoint({"cucm.certificate"})
         for server in c.cucm_servers:
             matching = [s for s in d.tomcat if s.has_name(server, cn=True)]
             on = bool(matching)
+            if not on and not every_tomcat:  # the name may be on the certificate that could not be read
+                continue
             names = "; ".join(s.names for s in d.tomcat)
             out.add(
                 "cucm.server_name_on_cert",
@@ -77,6 +90,9 @@ def cucm_name_facts(d: Deployment, out: Facts) -> None:
                 ok=bool(on),
                 server=server,
                 names=names,
+                **checker_params(d, "expressway_c"),
+                checked_role="cucm",
+                checked_name=f"{ROLE_NAMES['cucm']} ({', '.join(side_nodes(d, 'cucm'))})",
             )
 
 
@@ -100,6 +116,7 @@ def jabber_facts(d: Deployment, out: Facts) -> None:
             domain=domain,
             names=served.names,
             node=served.node,
+            **checked_params(served),
         )
 
 

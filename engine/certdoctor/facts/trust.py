@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from certdoctor.facts.deployment import Deployment, Served, chain_problems, first_reason, missing_ca
 from certdoctor.facts.fact import Facts
+from certdoctor.facts.parties import ca_params, checked_params, checker_params, missing_cas
 from certdoctor.x509.path import BuiltPath
 
 
@@ -30,11 +31,14 @@ def expressway_trust_facts(d: Deployment, out: Facts) -> None:
                 reason=first_reason(path),
                 missing=missing_ca(path),
                 certificate=served.leaf.label,
+                **checker_params(d, checker),
+                **checked_params(served),
+                **ca_params(missing_cas(d, path, store)),
             )
-            _intermediate_fact(served, checker, path, out)
+            _intermediate_fact(d, served, checker, path, out)
 
 
-def _intermediate_fact(served: Served, checker: str, path: BuiltPath, out: Facts) -> None:
+def _intermediate_fact(d: Deployment, served: Served, checker: str, path: BuiltPath, out: Facts) -> None:
     """The seed's SSH-tunnel case: trusted only thanks to an intermediate sent in the chain."""
     if not path.anchored:
         return
@@ -54,6 +58,9 @@ def _intermediate_fact(served: Served, checker: str, path: BuiltPath, out: Facts
         node=served.node,
         intermediate=offered[0].label if offered else "",
         certificate=served.leaf.label,
+        **checker_params(d, checker),
+        **checked_params(served),
+        **ca_params(offered),
     )
 
 
@@ -79,6 +86,9 @@ def cucm_trust_facts(d: Deployment, out: Facts) -> None:
                 node=served.node,
                 missing=missing_ca(path),
                 certificate=served.leaf.label,
+                **checker_params(d, "cucm", which),
+                **checked_params(served),
+                **ca_params(missing_cas(d, path, store)),
             )
     if d.c_trust is not None:
         for served in d.tomcat + d.callmanager:
@@ -97,6 +107,9 @@ def cucm_trust_facts(d: Deployment, out: Facts) -> None:
                 which=which,
                 reason=first_reason(path),
                 certificate=served.leaf.label,
+                **checker_params(d, "expressway_c"),
+                **checked_params(served),
+                **ca_params(missing_cas(d, path, d.c_trust)),
             )
 
 

@@ -4,25 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from certdoctor.facts.deployment import Deployment, Served, chain_problems, missing_ca
+from certdoctor.facts.deployment import Deployment, chain_problems, missing_ca
 from certdoctor.facts.fact import Facts
-from certdoctor.x509.certfacts import CertFacts
-from certdoctor.x509.naming import is_ca, label
-from certdoctor.x509.upload import upload_verdict
+from certdoctor.facts.parties import ca_params, checker_params, missing_cas
+from certdoctor.x509.findings import FileFormat
+from certdoctor.x509.load import Unreadable
+from certdoctor.x509.naming import label
+from certdoctor.x509.upload import unreadable_verdict, upload_verdict
 
 
 def upload_facts(d: Deployment, out: Facts) -> None:
-    """Format, trust and key checks on the file being uploaded."""
+    """Format, trust and key checks on the file being uploaded.
+
+    The format is judged even when the file's content cannot be read (a password-protected .pfx is refused by
+    the upload page for being a PKCS#12, whatever it holds); the trust and key checks need its certificate.
+    """
     upload = d.case.upload
-    if upload is None:
+    loaded = d.upload_file
+    if upload is None or loaded is None:
         return
-    loaded = d.certs.load(upload.file, "upload.file")
-    verdict = upload_verdict(loaded)
+    if isinstance(loaded, Unreadable):
+        verdict = unreadable_verdict(loaded)
+        shown = loaded.format.value if loaded.format is not None else "unreadable"
+    else:
+        verdict = upload_verdict(loaded)
+        shown = loaded.format.value
+    # what the file is, for steps that only apply to a .pfx (no finding of its own: upload.format_ok judges it)
+    out.add("upload.is_pkcs12", loaded.format is FileFormat.PKCS12, "certificates", "", ok=True, file=upload.file)
     out.add(
         "upload.format_ok",
         verdict.accepted,
         "certificates",
-        f"upload file {upload.file} ({loaded.format.value}) "
+        f"upload file {upload.file} ({shown}) "
         + (
             "is a single PEM server certificate"
             if verdict.accepted
@@ -30,16 +43,17 @@ def upload_facts(d: Deployment, out: Facts) -> None:
         ),
         ok=verdict.accepted,
         file=upload.file,
-        format=loaded.format.value,
+        format=shown,
         reasons="; ".join(verdict.reasons),
+        conversion="; ".join(verdict.conversion),
     )
-    if not loaded.certificates:
+    served = d.upload_served
+    if served is None:
         return
-    leaf_cert = next((c for c in loaded.certificates if not is_ca(c)), loaded.certificates[0])
+    leaf_cert = served.leaf.cert
     target = upload.target
     store = d.c_trust if target == "expressway_c" else d.e_trust if target == "expressway_e" else None
     if store is not None:
-        served = Served(f"upload to {target}", target or "", CertFacts(leaf_cert), [])
         path = d.path(served, store, with_chain=False)
         problems = chain_problems(path)
         trusted = not problems
@@ -54,10 +68,12 @@ def upload_facts(d: Deployment, out: Facts) -> None:
             target=str(target),
             missing=missing_ca(path),
             certificate=label(leaf_cert),
+            **checker_params(d, str(target)),
+            checked_name=f"the upload file {upload.file}",
+            **ca_params(missing_cas(d, path, store)),
         )
-    if upload.key:
-        key_file = d.certs.load(upload.key, "upload.key")
-        keys = [k.key for k in key_file.private_keys if k.key is not None]
+    if upload.key and d.upload_key is not None:
+        keys = [k.key for k in d.upload_key.private_keys if k.key is not None]
         if keys:
             matches = _public_der(keys[0]) == _public_der(leaf_cert.public_key())
             out.add(
