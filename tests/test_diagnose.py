@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from certdoctor import diagnose
-from certdoctor.answer import Answer
+from certdoctor.answer import Answer, render_text
 from certdoctor.case import parse_case
 from certdoctor.cli import main
 from certdoctor.diagnosis import diagnose_case
@@ -34,6 +34,9 @@ TOP = {
     "upload-der": "upload.invalid-format",
     "upload-key-mismatch": "upload.key-mismatch",
     "upload-untrusted": "upload.untrusted-chain",
+    "revoked-intermediate-e": "cert.revoked",
+    "revoked-ca-cucm": "cert.revoked",
+    "pfx-upload-password": "upload.invalid-format",
 }
 
 #: What the customer reports with each fault, as a TAC engineer would hear it.
@@ -58,6 +61,9 @@ REPORTED = {
     "upload-key-mismatch": {"upload_error": "upload failed", "upload_page": "server-certificate"},
     "upload-untrusted": {"upload_error": "The certification authority (CA) or certificate revocation list (CRL) "
                                          "is not recognized.", "upload_page": "server-certificate"},
+    "revoked-intermediate-e": {"zone_status": "Failed"},
+    "revoked-ca-cucm": {"mra_login": "failed", "version": "X14.2.1"},
+    "pfx-upload-password": {"upload_error": "Invalid certificate format", "upload_page": "server-certificate"},
 }
 
 
@@ -78,6 +84,10 @@ def test_each_fault_ranks_its_cause_first(lab: Path, fault: str) -> None:
     top = answer.diagnoses[0]
     assert top.evidence and top.steps and top.references
     assert top.confidence >= 0.6
+    # a single fault: a short plan that starts on the top cause, and an answer that fits a screen
+    assert 1 <= len(answer.plan) <= 6 and TOP[fault] in answer.plan[0].causes
+    lines = render_text(answer).splitlines()
+    assert len(lines) <= 40 and max(map(len, lines)) <= 100
 
 
 def test_healthy_deployment_yields_no_cause(lab: Path) -> None:

@@ -81,6 +81,9 @@ EXPECTED = {
     "upload-der": {"upload.format_ok"},
     "upload-key-mismatch": {"upload.key_matches"},
     "upload-untrusted": {"upload.chain_trusted"},
+    "revoked-intermediate-e": {"cert.revoked", "cert.any_defect"},
+    "revoked-ca-cucm": {"cert.revoked", "cert.any_defect"},
+    "pfx-upload-password": {"upload.format_ok", "file.unreadable"},
 }
 
 

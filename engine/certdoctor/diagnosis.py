@@ -9,39 +9,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from certdoctor.answer import Answer, ChoiceOut, Diagnosis, QuestionOut, StepOut
+from certdoctor import plan
+from certdoctor.answer import (
+    Answer,
+    ChoiceOut,
+    Diagnosis,
+    EvidenceItem,
+    FactRef,
+    QuestionOut,
+    RuledOut,
+)
 from certdoctor.case import Case, CertificateSource, read_case, unknown_field_warnings
 from certdoctor.facts import Facts, derive
-from certdoctor.kb import Cause, KnowledgeBase, Lang, Step, load_knowledge
-from certdoctor.rank import Action, combine_all, pc_order, score_questions
-from certdoctor.rules import Conclusion, RuleEngine
+from certdoctor.kb import Cause, FactValue, KnowledgeBase, Lang, Step, load_knowledge
+from certdoctor.rank import combine_all, score_questions
+from certdoctor.rules import Conclusion, RuleEngine, decode
 
-#: Causes shown in the step plan, and questions returned.
-PLAN_CAUSES = 3
+#: Questions returned.
 MAX_QUESTIONS = 5
-
-_DEVICE = {
-    "expressway_c": "On Expressway-C",
-    "expressway_e": "On Expressway-E",
-    "all_expressways": "On every Expressway (each cluster peer)",
-    "cucm": "On Unified CM",
-    "ca": "With the certificate authority",
-    "client": "On the client",
-    "network": "In the network",
-    "ntp": "On the NTP setup",
-}
-_DEVICE_NL = {
-    "expressway_c": "Op Expressway-C",
-    "expressway_e": "Op Expressway-E",
-    "all_expressways": "Op elke Expressway (elke clusterpeer)",
-    "cucm": "Op Unified CM",
-    "ca": "Bij de certificeringsinstantie",
-    "client": "Op de client",
-    "network": "In het netwerk",
-    "ntp": "Bij de NTP-instellingen",
-}
 
 
 class _Template(string.Formatter):
@@ -57,13 +44,8 @@ _FORMAT = _Template()
 
 
 def render_step(step: Step, lang: Lang) -> str:
-    """'On Expressway-C, go to <menu>: <text>'."""
-    where = (_DEVICE_NL if lang == "nl" else _DEVICE)[step.device]
-    text = step.text.get(lang)
-    if step.menu:
-        go = "ga naar" if lang == "nl" else "go to"
-        return f"{where}, {go} {step.menu}: {text}"
-    return f"{where}: {text}"
+    """'On Expressway-C, go to <menu>: <text>', placeholders in their generic words (the catalogue's form)."""
+    return plan.render(plan.Instance("", step, step.device, [], [], {}), lang)
 
 
 @functools.cache
@@ -72,17 +54,59 @@ def shipped_engine() -> RuleEngine:
     return RuleEngine(load_knowledge())
 
 
-def _evidence(cause: Cause, conclusions: list[Conclusion], lang: Lang) -> tuple[list[str], list[str]]:
-    """Rendered evidence (for) and counter-evidence (against), without repeats."""
+def _evidence(cause: Cause, conclusions: list[Conclusion], lang: Lang) -> list[EvidenceItem]:
+    """Each conclusion as an evidence item (sentence, sign, rule, entity, facts), without repeats."""
     rules = {r.id: r for r in cause.rules}
-    pro: list[str] = []
-    con: list[str] = []
+    items: list[EvidenceItem] = []
+    seen: set[tuple[str, str]] = set()
     for c in conclusions:
         text = _FORMAT.format(rules[c.rule].evidence.get(lang), **c.params())
-        bucket = pro if c.certainty > 0 else con
-        if text not in bucket:
-            bucket.append(text)
-    return pro, con
+        sign: Literal["for", "against"] = "for" if c.certainty > 0 else "against"
+        if (sign, text) in seen:
+            continue
+        seen.add((sign, text))
+        facts = [
+            FactRef(name=str(f["name"]), value=decode(f.get("value")), entity=str(f.get("entity", "case")))
+            for f in c.facts
+        ]
+        items.append(
+            EvidenceItem(
+                text=text, sign=sign, rule=f"{cause.id}/{c.rule}", entity=c.entity, facts=facts, certainty=c.certainty
+            )
+        )
+    return items
+
+
+def decidable(cause: Cause, facts: Facts, instances: Mapping[str, Sequence[tuple[FactValue, str]]]) -> bool:
+    """The case holds what decides the cause: the files its rule-out needs, and an instance of every deciding fact."""
+    decision = cause.rule_out
+    return (
+        decision is not None
+        and set(decision.needs) <= facts.given
+        and all(instances.get(name) for name in decision.facts())
+    )
+
+
+def refuted(cause: Cause, facts: Facts, instances: Mapping[str, Sequence[tuple[FactValue, str]]]) -> bool:
+    """The case's files decide the cause and refute it everywhere: decidable, and no instance shows a fault."""
+    if cause.rule_out is None or not decidable(cause, facts, instances):
+        return False
+    return not any(cond.holds(value) for cond in cause.rule_out.faults for value, _ in instances[cond.fact])
+
+
+def _fold_subsumed(diagnoses: list[Diagnosis], kb: KnowledgeBase) -> list[Diagnosis]:
+    """A general cause resting on the finding a specific one explains is folded into the specific one."""
+    shown = {d.cause: d for d in diagnoses}
+    folded: set[str] = set()
+    for d in diagnoses:
+        if not d.entities:  # the specific cause must rest on a finding from the files, not on symptoms alone
+            continue
+        for general in kb.cause(d.cause).subsumes:
+            other = shown.get(general)
+            if other is not None and general not in folded and other.confidence <= d.confidence:
+                d.folded.append(general)
+                folded.add(general)
+    return [d for d in diagnoses if d.cause not in folded]
 
 
 def rank(
@@ -94,27 +118,43 @@ def rank(
     *,
     ask: bool = True,
 ) -> Answer:
-    """Combine conclusions per cause, order causes and steps, pick the questions to ask (unless not ask)."""
+    """Combine conclusions per cause, rule out what the files refute, fold subsumed causes, order the plan."""
     by_cause: dict[str, list[Conclusion]] = defaultdict(list)
     for c in conclusions:
         by_cause[c.cause].append(c)
+    instances = facts.instances()
     diagnoses: list[Diagnosis] = []
-    for cause_id, found in by_cause.items():
+    ruled_out: list[RuledOut] = []
+    bindings: dict[str, plan.Binding] = {}
+    for cause_id, found in sorted(by_cause.items()):
         cause = kb.cause(cause_id)
+        if refuted(cause, facts, instances):
+            if any(c.certainty > 0 for c in found) and cause.rule_out is not None:
+                ruled_out.append(
+                    RuledOut(cause=cause.id, title=cause.title.get(lang), reason=cause.rule_out.reason.get(lang))
+                )
+            continue
         per_rule: dict[str, float] = {}
         for c in found:
-            per_rule[c.rule] = c.certainty  # a rule counts once, however many instances matched
+            per_rule[c.rule] = c.certainty  # a rule counts once, however many entities it matched
         confidence = combine_all(per_rule.values())
         if confidence <= 0:
             continue
-        pro, con = _evidence(cause, found, lang)
+        items = _evidence(cause, found, lang)
+        decided = cause.rule_out is None or decidable(cause, facts, instances)
+        bindings[cause.id] = plan.bind(found)
+        entities = sorted({c.entity for c in found if c.certainty > 0 and c.entity != "case"})
         diagnoses.append(
             Diagnosis(
                 cause=cause.id,
                 title=cause.title.get(lang),
                 confidence=round(confidence, 4),
-                evidence=pro,
-                counter_evidence=con,
+                evidence=[e.text for e in items if e.sign == "for"],
+                counter_evidence=[e.text for e in items if e.sign == "against"],
+                evidence_items=items,
+                entities=entities,
+                from_files=bool(entities) or _from_files(kb, found),
+                decide_with=None if decided or cause.rule_out is None else cause.rule_out.decide_with.get(lang),
                 steps=[render_step(s, lang) for s in cause.steps],
                 references=cause.references(lang),
                 rules=sorted(f"{cause.id}/{r}" for r in per_rule),
@@ -122,14 +162,7 @@ def rank(
             )
         )
     diagnoses.sort(key=lambda d: (-d.confidence, d.cause))
-    top = diagnoses[:PLAN_CAUSES]
-    total = sum(d.confidence for d in top) or 1.0
-    actions = [Action(kb.cause(d.cause), d.confidence / total) for d in top]
-    plan = [
-        StepOut(cause=a.cause.id, device=s.device, cost=s.cost, menu=s.menu, text=render_step(s, lang))
-        for a in pc_order(actions)
-        for s in a.cause.steps
-    ]
+    diagnoses = _fold_subsumed(diagnoses, kb)
     questions = [
         QuestionOut(
             id=s.question.id,
@@ -138,15 +171,29 @@ def rank(
             impact=round(s.impact, 4),
             choices=[ChoiceOut(value=c.value, label=c.label.get(lang)) for c in s.question.choices],
         )
-        for s in (score_questions(kb, facts.values(), answered)[:MAX_QUESTIONS] if ask else [])
+        for s in (score_questions(kb, instances, answered)[:MAX_QUESTIONS] if ask else [])
     ]
     return Answer(
         diagnoses=diagnoses,
         findings=facts.findings(),
         questions=questions,
-        plan=plan,
+        plan=plan.build_plan(kb, diagnoses, bindings, instances, lang),
         unrecognized=[f"{name}: {text}" for name, text in facts.recognition.unrecognised],
+        ruled_out=ruled_out,
+        lang=lang,
     )
+
+
+def _from_files(kb: KnowledgeBase, found: Sequence[Conclusion]) -> bool:
+    """Some evidence for the cause rests on a fact read from the case's files (not only on symptoms)."""
+    sources = {
+        f.get("name"): kb.facts[str(f.get("name"))].source
+        for c in found
+        for f in c.facts
+        if c.certainty > 0
+        if str(f.get("name")) in kb.facts
+    }
+    return "certificates" in sources.values()
 
 
 @dataclass(frozen=True)
@@ -176,7 +223,7 @@ def diagnose_traced(
     facts = derive(case, CertificateSource(base_dir, source), knowledge, at)
     conclusions = rules.evaluate(facts.items)
     answer = rank(knowledge, facts, conclusions, lang, [*case.answers, *answered], ask=ask)
-    answer.warnings = unknown_field_warnings(case)
+    answer.warnings = unknown_field_warnings(case) + facts.notes  # unknown fields, files that cannot be read
     return Traced(facts, conclusions, answer)
 
 
