@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_load import finishes, special_files
 
-from certdoctor.case import CertificateSource, parse_case, read_case, unknown_field_warnings
+from certdoctor.case import CertificateSource, case_from_data, parse_case, read_case, unknown_field_warnings
 from certdoctor.errors import InputError
+from certdoctor.limits import MAX_ALARMS, MAX_ANSWERS, MAX_LIST_ENTRIES, MAX_LOG_LINES, MAX_TEXT_CHARS
+
+__all__ = ["special_files"]  # a fixture, shared with test_load
 
 
 def test_yaml_and_json_give_the_same_case() -> None:
@@ -74,3 +78,84 @@ def test_certificate_references_relative_and_inline(dep, tmp_path: Path) -> None
         source.load("certs/missing.pem", "expressway_c.nodes[0].certificate")
     assert str(err.value).startswith("case.yaml: expressway_c.nodes[0].certificate: ")
     assert "no such file" in str(err.value)
+
+
+# -- bounded input: every problem a one-line InputError naming the file (and field), never a crash ----------
+
+#: "Billion laughs": nine levels of nine aliases, under 400 bytes, ~387 million strings once expanded.
+LAUGHS = "title: laughs\n" + "".join(
+    f"{chr(97 + i)}: &{chr(97 + i)} [" + ",".join([f"*{chr(96 + i)}" if i else '"lol"'] * 9) + "]\n" for i in range(9)
+)
+
+
+def one_line(text: str, source: str = "c.yaml") -> str:
+    """The InputError message parse_case gives for text, asserted to be one line naming the source."""
+    with pytest.raises(InputError) as err:
+        parse_case(text, source)
+    message = str(err.value)
+    assert message.startswith(f"{source}: ") and "\n" not in message
+    return message
+
+
+def test_the_billion_laughs_are_refused_before_expansion() -> None:
+    import time
+
+    assert len(LAUGHS.encode()) < 400 and LAUGHS.count("*") < 100  # under the old alias count limit
+    started = time.monotonic()
+    assert "expand to more than" in one_line(LAUGHS, "laughs.yaml")
+    assert time.monotonic() - started < 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("title: a\x00b\n", "not valid YAML at line 1: character #x0000 is not allowed"),
+        ("at: " + "2" * 5000 + "\n", "an integer longer than 100 characters"),
+        ("at: 2026-01-01T00:00:00+99:00\n", "'2026-01-01T00:00:00+99:00' is not a valid timestamp"),
+        ("at: 0001-01-01T00:00:00+23:59\n", "at: the time is out of range once converted to UTC"),
+        ('{"at": ' + "2" * 5000 + "}", "an integer longer than 100 characters"),
+        ('{"title": "\\ud800"}', "title: holds a lone surrogate"),
+        ('{"symptoms": {"alarms": ["ok", "\\udfff"]}}', "symptoms.alarms[1]: holds a lone surrogate"),
+        ('{"\\ud800": 1}', "a key holds a lone surrogate"),
+        ("title: \ud800\n", "c.yaml: holds a lone surrogate"),
+        ('{"title": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested more than 32 levels deep"),
+        ("title: " + "[" * 40 + "]" * 40 + "\n", "nested more than 32 levels deep"),
+        ("a: &a [1, *a]\n", "recursive alias"),
+    ],
+)
+def test_inputs_that_crashed_are_one_line_errors(text: str, problem: str) -> None:
+    assert problem in one_line(text)
+
+
+def test_deep_case_data_from_a_chat_is_refused_without_recursion() -> None:
+    data: dict[str, object] = {}
+    inner = data
+    for _ in range(100_000):
+        inner["x"] = {}
+        inner = inner["x"]  # type: ignore[assignment]
+    with pytest.raises(InputError, match="nested more than 32 levels deep"):
+        case_from_data({"title": "t", "extra": data}, "case")
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"symptoms": {"log_lines": ["x"] * (MAX_LOG_LINES + 1)}}, "symptoms.log_lines: List should have at most"),
+        ({"symptoms": {"alarms": ["1"] * (MAX_ALARMS + 1)}}, "symptoms.alarms: List should have at most"),
+        ({"answers": {f"q{i}": "yes" for i in range(MAX_ANSWERS + 1)}}, "answers: Dictionary should have at most"),
+        ({"expressway_c": {"trusted_cas": ["ca.pem"] * (MAX_LIST_ENTRIES + 1)}}, "expressway_c.trusted_cas: List"),
+        ({"symptoms": {"log_lines": ["ok", "x" * (MAX_TEXT_CHARS + 1)]}}, "symptoms.log_lines[1]: String should have"),
+        ({"title": "x" * (MAX_TEXT_CHARS + 1)}, "title: String should have at most 65536 characters"),
+    ],
+)
+def test_lists_and_texts_are_capped_naming_the_field(data: dict[str, object], field: str) -> None:
+    with pytest.raises(InputError) as err:
+        case_from_data(data, "c.yaml")
+    assert str(err.value).startswith(f"c.yaml: {field}") and "\n" not in str(err.value)
+
+
+def test_case_files_must_be_regular_files(special_files: list[tuple[Path, str]]) -> None:
+    for path, kind in special_files:
+        error = finishes(lambda p=path: read_case(p))  # type: ignore[misc]
+        assert isinstance(error, InputError), (path, error)
+        assert str(error).startswith(str(path)) and kind in str(error) and "\n" not in str(error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,9 +32,7 @@ def test_single_pem_is_accepted_for_upload(dep, write) -> None:  # type: ignore[
 
 
 def test_pem_bundle_with_text_around_is_read_but_not_uploadable(dep, write) -> None:  # type: ignore[no-untyped-def]
-    data = (
-        b"Subject: expe\nIssuer: whatever\n" + pem(dep.expe.certificate, dep.issuing.certificate) + b"\nbye\n"
-    )
+    data = b"Subject: expe\nIssuer: whatever\n" + pem(dep.expe.certificate, dep.issuing.certificate) + b"\nbye\n"
     report = inspect_file(write("bundle.pem", data))
     assert report.format is FileFormat.PEM_BUNDLE
     assert [c.common_name for c in report.certificates] == ["expe.example.com", "Test Issuing CA"]
@@ -228,3 +227,144 @@ def pem_of(der: bytes) -> bytes:
 
     body = "\n".join(textwrap.wrap(base64.b64encode(der).decode(), 64))
     return f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n".encode()
+
+
+# -- key-derivation bombs: iteration counts are read from the DER and refused before any key is derived --
+
+#: Where the iteration INTEGERs sit in a PKCS#12 of cryptography's (an OCTET STRING wrapping DER is entered
+#: without an index): MacData.iterations, the certificates' EncryptedData PBKDF2 count, the key bag's.
+MAC_ITERATIONS = [2, 2]
+CERT_BAG_ITERATIONS = [1, 1, 0, 0, 1, 0, 1, 1, 1, 0, 1, 1]
+KEY_BAG_ITERATIONS = [1, 1, 0, 1, 1, 0, 0, 1, 0, 0, 1, 0, 1, 1]
+#: EncryptedPrivateKeyInfo -> PBES2 params -> PBKDF2 params -> iterationCount.
+PKCS8_ITERATIONS = [0, 1, 0, 1, 1]
+
+
+def with_integer(der: bytes, path: list[int], value: int) -> bytes:
+    """der with the INTEGER at path (child indexes) set to value, every enclosing length re-encoded."""
+    from certdoctor.x509.der import children, tlv
+
+    head = tlv(der, 0)
+    assert head is not None
+    tag, hlen, clen = head
+    content = der[hlen : hlen + clen]
+    if not path:
+        assert tag == 0x02
+        return encode(0x02, value.to_bytes((value.bit_length() + 8) // 8, "big"))
+    if tag == 0x04:  # an OCTET STRING holding DER (PKCS#12 authSafe and SafeContents)
+        return encode(0x04, with_integer(content, path, value))
+    parts = [content[off : off + length] for off, _, length in children(content, 0, len(content))]
+    parts[path[0]] = with_integer(parts[path[0]], path[1:], value)
+    return encode(tag, b"".join(parts))
+
+
+def _refused_quickly(path: Path, password: bytes | None) -> str:
+    """The one-line error of reading path, asserted to come before any expensive key derivation."""
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(InputError) as err:
+        read_file(path, password)
+    assert time.monotonic() - started < 1.0
+    message = str(err.value)
+    assert message.startswith(str(path)) and "\n" not in message
+    return message
+
+
+@pytest.mark.parametrize("password", [None, b"s3cret"])
+def test_pkcs12_mac_iteration_bomb_is_refused_before_deriving(dep, write, password: bytes | None) -> None:  # type: ignore[no-untyped-def]
+    # 10^8 MAC iterations: ~25 s per password tried (two without --password) before the limit existed
+    bomb = with_integer(pkcs12(dep.leaf("bomb.example.com"), password=None), MAC_ITERATIONS, 10**8)
+    message = _refused_quickly(write("bomb.p12", bomb), password)
+    assert message.endswith("PKCS#12 MAC iteration count 100000000 is above the limit 1000000")
+
+
+@pytest.mark.parametrize(("where", "what"), [(CERT_BAG_ITERATIONS, "certificate bag"), (KEY_BAG_ITERATIONS, "key bag")])
+def test_pkcs12_bag_iteration_bombs_are_refused(dep, write, where: list[int], what: str) -> None:  # type: ignore[no-untyped-def]
+    bomb = with_integer(pkcs12(dep.leaf("bags.example.com"), password=b"pw"), where, 2**31 - 1)
+    message = _refused_quickly(write("bags.pfx", bomb), b"pw")
+    assert f"{what}" in message and "iteration count 2147483647 is above the limit 1000000" in message
+
+
+def test_pkcs12_iterations_are_budgeted_over_the_whole_file(dep, write) -> None:  # type: ignore[no-untyped-def]
+    data = pkcs12(dep.leaf("sum.example.com"), password=b"pw")
+    for where in (MAC_ITERATIONS, CERT_BAG_ITERATIONS, KEY_BAG_ITERATIONS):
+        data = with_integer(data, where, 900_000)  # each under the limit, together above it for two attempts
+    assert "iterations in all; the limit per file is 3000000" in _refused_quickly(write("sum.pfx", data), None)
+
+
+def test_encrypted_pkcs8_key_iteration_bomb_is_refused(dep, write) -> None:  # type: ignore[no-untyped-def]
+    import base64
+
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, PrivateFormat
+
+    der = dep.leaf("key.example.com").key.private_bytes(
+        Encoding.DER, PrivateFormat.PKCS8, BestAvailableEncryption(b"pw")
+    )
+    bomb = with_integer(der, PKCS8_ITERATIONS, 10**8)
+    armour = b"ENCRYPTED PRIVATE KEY-----\n"
+    pem = b"-----BEGIN " + armour + base64.encodebytes(bomb) + b"-----END " + armour
+    for name, data in (("bomb.der", bomb), ("bomb.key", pem)):
+        assert read_file(write(name, data)).private_keys[0].encrypted  # recognised; nothing derived
+        assert "encrypted private key iteration count 100000000" in _refused_quickly(write(name, data), b"pw")
+
+
+def test_ordinary_pkcs12_exports_still_open(dep, write) -> None:  # type: ignore[no-untyped-def]
+    leaf = dep.leaf("ok.example.com")
+    for name, data, password in (
+        ("best.pfx", pkcs12(leaf, [dep.issuing.certificate], password=b"pw"), b"pw"),
+        ("legacy.pfx", pkcs12(leaf, password=b"pw", legacy=True), b"pw"),
+        ("open.p12", pkcs12(leaf, password=None), None),
+    ):
+        loaded = read_file(write(name, data), password)
+        assert loaded.certificates[0].subject == leaf.certificate.subject and loaded.private_keys
+
+
+# -- only regular files: a FIFO would block open() forever, /dev/zero never ends -------------------------
+
+
+def finishes(call: Callable[[], object], seconds: float = 5.0) -> BaseException | None:
+    """Run call() in a thread; the exception it raised (None if none), failing if it does not finish in time."""
+    import threading
+
+    outcome: list[BaseException | None] = []
+
+    def target() -> None:
+        try:
+            call()
+            outcome.append(None)
+        except BaseException as exc:  # handed back to the test
+            outcome.append(exc)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert outcome, f"did not finish within {seconds} s (blocked or reading without end)"
+    return outcome[0]
+
+
+@pytest.fixture
+def special_files(tmp_path: Path) -> Iterator[list[tuple[Path, str]]]:
+    """A FIFO, a socket, a directory and (where present) /dev/zero, each with the kind its error names."""
+    import os
+    import shutil
+    import socket
+    import tempfile
+
+    fifo = tmp_path / "pipe.pem"
+    os.mkfifo(fifo)
+    sock_dir = Path(tempfile.mkdtemp(prefix="cd-", dir="/tmp"))  # AF_UNIX paths are limited to ~100 bytes
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(sock_dir / "s.pem"))
+        found = [(fifo, "FIFO"), (sock_dir / "s.pem", "socket"), (tmp_path, "directory")]
+        if Path("/dev/zero").exists():
+            found.append((Path("/dev/zero"), "character device"))
+        yield found
+    shutil.rmtree(sock_dir, ignore_errors=True)
+
+
+def test_only_regular_files_are_read(special_files: list[tuple[Path, str]]) -> None:
+    for path, kind in special_files:
+        error = finishes(lambda p=path: read_file(p))  # type: ignore[misc]
+        assert isinstance(error, InputError), (path, error)
+        assert str(error).startswith(str(path)) and kind in str(error) and "\n" not in str(error)

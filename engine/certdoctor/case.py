@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from certdoctor.errors import InputError
-from certdoctor.x509.load import LoadedFile, parse_bytes, read_file
+from certdoctor.limits import (
+    MAX_ALARMS,
+    MAX_ANSWERS,
+    MAX_CASE_BYTES,
+    MAX_FILE_BYTES,
+    MAX_LIST_ENTRIES,
+    MAX_LOG_LINES,
+    MAX_REFERENCE_CHARS,
+    MAX_TEXT_CHARS,
+)
+from certdoctor.safeinput import check_tree, load_json, load_yaml, read_regular_file
+from certdoctor.x509.load import LoadedFile, Unreadable, parse_bytes, parse_or_unreadable, read_file
 
-#: Largest case file read, and most YAML aliases accepted (guards against alias-expansion bombs).
-MAX_CASE_BYTES = 1024 * 1024
-MAX_YAML_ALIASES = 100
+#: One text entry (a title, log line, alarm, answer, name): at most MAX_TEXT_CHARS characters.
+Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
+#: A certificate reference (a path, inline PEM or a data: URI): at most MAX_REFERENCE_CHARS characters.
+Ref = Annotated[str, Field(max_length=MAX_REFERENCE_CHARS)]
 
 Change = Literal["upgrade", "certificate-renewal", "ca-change", "cluster-change"]
 
@@ -30,17 +40,17 @@ class CaseModel(BaseModel):
 class Symptoms(CaseModel):
     """What the user reports, in their words where text is asked."""
 
-    upload_error: str | None = None
+    upload_error: Text | None = None
     upload_page: Literal["server-certificate", "trusted-ca"] | None = None
-    zone_status: str | None = None
+    zone_status: Text | None = None
     ssh_tunnels: Literal["up", "down"] | None = None
     mra_login: Literal["ok", "failed"] | None = None
-    jabber_warning: str | bool | None = None
-    log_lines: list[str] = []
-    alarms: list[str] = []
-    recent_changes: list[Change] = []
-    version: str | None = None
-    previous_version: str | None = None
+    jabber_warning: Text | bool | None = None
+    log_lines: list[Text] = Field(default=[], max_length=MAX_LOG_LINES)
+    alarms: list[Text] = Field(default=[], max_length=MAX_ALARMS)
+    recent_changes: list[Change] = Field(default=[], max_length=MAX_LIST_ENTRIES)
+    version: Text | None = None
+    previous_version: Text | None = None
 
     @field_validator("alarms", mode="before")
     @classmethod
@@ -57,34 +67,34 @@ class Upload(CaseModel):
     """The file whose upload failed (or is about to be uploaded)."""
 
     target: Literal["expressway_c", "expressway_e"] | None = None
-    file: str
-    key: str | None = Field(default=None, description="private key file; never printed, logged or stored")
+    file: Ref
+    key: Ref | None = Field(default=None, description="private key file; never printed, logged or stored")
 
 
 class Node(CaseModel):
     """One cluster peer."""
 
-    fqdn: str | None = None
-    certificate: str | None = None
+    fqdn: Text | None = None
+    certificate: Ref | None = None
 
 
 class TraversalZone(CaseModel):
     """The traversal zone settings of one side."""
 
-    peer_addresses: list[str] = []
-    tls_verify_subject_name: str | None = None
+    peer_addresses: list[Text] = Field(default=[], max_length=MAX_LIST_ENTRIES)
+    tls_verify_subject_name: Text | None = None
 
 
 class Expressway(CaseModel):
     """One Expressway (single box: fqdn + certificate; cluster: cluster_fqdn + nodes)."""
 
-    cluster_fqdn: str | None = None
-    fqdn: str | None = None
-    certificate: str | None = None
-    nodes: list[Node] = []
-    trusted_cas: list[str] = []
+    cluster_fqdn: Text | None = None
+    fqdn: Text | None = None
+    certificate: Ref | None = None
+    nodes: list[Node] = Field(default=[], max_length=MAX_LIST_ENTRIES)
+    trusted_cas: list[Ref] = Field(default=[], max_length=MAX_LIST_ENTRIES)
     traversal_zone: TraversalZone | None = None
-    cucm_servers: list[str] = []
+    cucm_servers: list[Text] = Field(default=[], max_length=MAX_LIST_ENTRIES)
 
     @field_validator("trusted_cas", "cucm_servers", mode="before")
     @classmethod
@@ -103,44 +113,69 @@ class Expressway(CaseModel):
 class CucmNode(CaseModel):
     """One Unified CM node and its certificates."""
 
-    fqdn: str | None = None
-    certificate: str | None = None
-    callmanager_certificate: str | None = None
+    fqdn: Text | None = None
+    certificate: Ref | None = None
+    callmanager_certificate: Ref | None = None
 
 
 class Cucm(CaseModel):
     """Unified CM nodes and trust stores."""
 
-    nodes: list[CucmNode] = []
-    tomcat_trust: list[str] = []
-    callmanager_trust: list[str] = []
+    nodes: list[CucmNode] = Field(default=[], max_length=MAX_LIST_ENTRIES)
+    tomcat_trust: list[Ref] = Field(default=[], max_length=MAX_LIST_ENTRIES)
+    callmanager_trust: list[Ref] = Field(default=[], max_length=MAX_LIST_ENTRIES)
 
 
 class Jabber(CaseModel):
     """The Jabber sign-in (service discovery) domain."""
 
-    domain: str | None = None
+    domain: Text | None = None
 
 
 class Expectation(CaseModel):
     """Scenario files only: what the ranking must show."""
 
-    top: str | None = Field(default=None, description='the cause that must rank first; "none": no cause at all')
-    includes: list[str] = Field(default=[], description="causes that must appear somewhere in the ranking")
-    excludes: list[str] = Field(default=[], description="causes that must not appear (a near miss for each)")
-    steps: list[str] = Field(
-        default=[], description="menu paths or step texts the top cause's remediation must show, in this order"
+    top: Text | None = Field(default=None, description='the cause that must rank first; "none": no cause at all')
+    includes: list[Text] = Field(
+        default=[], max_length=MAX_LIST_ENTRIES, description="causes that must appear somewhere in the ranking"
     )
-    ranking: list[str] = Field(default=[], description="the ranking must begin with exactly these causes, in order")
+    excludes: list[Text] = Field(
+        default=[], max_length=MAX_LIST_ENTRIES, description="causes that must not appear (a near miss for each)"
+    )
+    steps: list[Text] = Field(
+        default=[],
+        max_length=MAX_LIST_ENTRIES,
+        description="menu paths or step texts the top cause's remediation must show, in this order",
+    )
+    ranking: list[Text] = Field(
+        default=[],
+        max_length=MAX_LIST_ENTRIES,
+        description="the ranking must begin with exactly these causes, in order",
+    )
     clear: bool | None = Field(
         default=None, description="whether the top cause stands clear (80% or more, 25 points ahead of the next)"
+    )
+    ruled_out: list[Text] = Field(
+        default=[],
+        max_length=MAX_LIST_ENTRIES,
+        description="causes the files must refute: each listed in the answer's ruled_out, not ranked",
+    )
+    folded: list[Text] = Field(
+        default=[],
+        max_length=MAX_LIST_ENTRIES,
+        description="general causes that must be folded into a specific diagnosis resting on the files",
+    )
+    decide_with: list[Text] = Field(
+        default=[],
+        max_length=MAX_LIST_ENTRIES,
+        description="causes that must rank as hypotheses from symptoms, naming the files that decide them",
     )
 
 
 class Case(CaseModel):
     """Everything known about a deployment (docs/case-file.md)."""
 
-    title: str | None = None
+    title: Text | None = None
     at: datetime | None = None
     symptoms: Symptoms = Symptoms()
     upload: Upload | None = None
@@ -148,12 +183,13 @@ class Case(CaseModel):
     expressway_e: Expressway | None = None
     cucm: Cucm | None = None
     jabber: Jabber | None = None
-    crls: list[str] = []
-    answers: dict[str, str] = Field(
+    crls: list[Ref] = Field(default=[], max_length=MAX_LIST_ENTRIES)
+    answers: dict[Text, Text] = Field(
         default={},
+        max_length=MAX_ANSWERS,
         description="answers to certdoctor's questions (knowledge/questions.yaml): question id -> choice value",
     )
-    origin: str | None = Field(
+    origin: Text | None = Field(
         default=None, description="scenario files: the seed section or Cisco document this situation comes from"
     )
     expect: Expectation | None = None
@@ -163,7 +199,10 @@ class Case(CaseModel):
     def _utc(cls, v: datetime | None) -> datetime | None:
         if v is None:
             return None
-        return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
+        try:
+            return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00:00+23:59 is before year 1 in UTC
+            raise ValueError("the time is out of range once converted to UTC") from None
 
     @model_validator(mode="before")
     @classmethod
@@ -195,17 +234,6 @@ def unknown_field_warnings(case: BaseModel, path: str = "") -> list[str]:
     return warnings
 
 
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _load_yaml(text: str) -> Any:
-    """Safe YAML, refusing documents with more aliases than MAX_YAML_ALIASES (billion-laughs expansion)."""
-    aliases = sum(1 for event in yaml.parse(text, Loader=_SafeLoader) if isinstance(event, yaml.AliasEvent))
-    if aliases > MAX_YAML_ALIASES:
-        raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} aliases")
-    return yaml.load(text, Loader=_SafeLoader)
-
-
 def _field_path(loc: tuple[int | str, ...]) -> str:
     """`expressway_c.nodes[1].certificate` from a pydantic error location."""
     text = ""
@@ -223,24 +251,21 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
 
 def parse_case(text: str, source: str) -> Case:
     """Parse YAML or JSON case text; errors name source, field path and problem on one line."""
-    if len(text.encode("utf-8", errors="ignore")) > MAX_CASE_BYTES:
+    if len(text.encode("utf-8", errors="replace")) > MAX_CASE_BYTES:
         raise InputError(source, f"case file is larger than {MAX_CASE_BYTES} bytes")
-    try:
-        data = json.loads(text) if text.lstrip().startswith("{") else _load_yaml(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(source, f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(source, f"not valid YAML{where}: {problem}") from None
+    data = load_json(text, source) if text.lstrip().startswith("{") else load_yaml(text, source)
     if data is None:
         raise InputError(source, "the case file is empty")
     return case_from_data(data, source)
 
 
 def case_from_data(data: Any, source: str) -> Case:
-    """Validate case data (a mapping in the case-file format); errors name source, field path and problem."""
+    """Validate case data (a mapping in the case-file format); errors name source, field path and problem.
+
+    Nesting depth and lone surrogates are checked first, without recursion: chat surfaces pass data parsed
+    from JSON here, and deep or unencodable data would otherwise crash a later step.
+    """
+    check_tree(data, source)
     try:
         return Case.model_validate(data)
     except ValidationError as exc:
@@ -252,20 +277,12 @@ def case_from_data(data: Any, source: str) -> Case:
 
 
 def read_case(path: str | Path) -> Case:
-    """Read a case file from disk (size-limited)."""
-    p = Path(path)
+    """Read a case file from disk: a regular file of at most MAX_CASE_BYTES, in UTF-8."""
+    data = read_regular_file(path, MAX_CASE_BYTES, "case file")
     try:
-        if p.stat().st_size > MAX_CASE_BYTES:
-            raise InputError(str(path), f"case file is larger than {MAX_CASE_BYTES} bytes")
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except IsADirectoryError:
-        raise InputError(str(path), "is a directory, not a case file") from None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(str(path), "is not UTF-8 text") from None
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
     return parse_case(text, str(path))
 
 
@@ -273,8 +290,16 @@ def read_case(path: str | Path) -> Case:
 DATA_URI = "data:application/octet-stream;base64,"
 #: Case fields that hold a certificate reference (a certificate, chain, trusted list, CRL or key file).
 CERTIFICATE_FIELDS = frozenset(
-    {"certificate", "callmanager_certificate", "trusted_cas", "tomcat_trust", "callmanager_trust", "crls", "file",
-     "key"}
+    {
+        "certificate",
+        "callmanager_certificate",
+        "trusted_cas",
+        "tomcat_trust",
+        "callmanager_trust",
+        "crls",
+        "file",
+        "key",
+    }
 )
 
 
@@ -286,6 +311,13 @@ def map_file_references(data: Any, change: Callable[[str], str], key: str = "") 
         return [map_file_references(v, change, key) for v in data]
     inline = isinstance(data, str) and ("-----BEGIN" in data or data.startswith(DATA_URI))
     return change(data) if key in CERTIFICATE_FIELDS and isinstance(data, str) and not inline else data
+
+
+def data_uri(data: bytes) -> str:
+    """A file's bytes as an inline reference (DATA_URI): what a case holds for a file whose format matters."""
+    import base64
+
+    return DATA_URI + base64.b64encode(data).decode("ascii")
 
 
 def _data_uri_bytes(ref: str, where: str) -> bytes:
@@ -305,6 +337,7 @@ class CertificateSource:
         self.base = base
         self.source = source
         self._cache: dict[str, LoadedFile] = {}
+        self._unreadable: dict[str, Unreadable] = {}
 
     def load(self, ref: str, field: str) -> LoadedFile:
         """The file behind a reference; errors name the case file and the field."""
@@ -326,3 +359,38 @@ class CertificateSource:
         if len(loaded.certificates) > 0 or loaded.crls or loaded.private_keys:
             self._cache[ref] = loaded
         return loaded
+
+    def read(self, ref: str, field: str) -> LoadedFile | Unreadable:
+        """Like load, but a file whose content cannot be read fully comes back as Unreadable, to be a finding.
+
+        A corrupt, truncated or password-protected file, or one beyond a limit (size, certificates, PKCS#12
+        iterations), is a fact about that file and the rest of the case is still diagnosed. A reference that
+        names no file at all (missing, a directory or device, bad inline Base-64) is still an InputError: the
+        case itself is wrong there.
+        """
+        if ref in self._cache:
+            return self._cache[ref]
+        if ref in self._unreadable:
+            return self._unreadable[ref]
+        if "-----BEGIN" in ref:
+            found = parse_or_unreadable(ref.encode(), f"{self.source}: {field} (inline PEM)")
+        elif ref.startswith(DATA_URI):
+            where = f"{self.source}: {field}"
+            found = parse_or_unreadable(_data_uri_bytes(ref, where), f"{where} (inline data)")
+        else:
+            path = Path(ref)
+            if not path.is_absolute() and self.base is not None:
+                path = self.base / path
+            try:
+                data = read_regular_file(path, MAX_FILE_BYTES, "certificate file")
+            except InputError as exc:
+                if not path.is_file():  # nothing to read there: the reference is wrong, not the file
+                    raise InputError(self.source, f"{field}: {exc.source}: {exc.problem}") from None
+                found = Unreadable(str(path), exc.problem)
+            else:
+                found = parse_or_unreadable(data, str(path))
+        if isinstance(found, Unreadable):
+            self._unreadable[ref] = found
+        elif len(found.certificates) > 0 or found.crls or found.private_keys:
+            self._cache[ref] = found
+        return found

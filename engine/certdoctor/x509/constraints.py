@@ -10,10 +10,8 @@ from urllib.parse import urlsplit
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from certdoctor.limits import MAX_NAME_CHECKS
 from certdoctor.x509.certfacts import CertFacts, name_key
-
-#: OpenSSL's NAME_CHECK_MAX: more name x constraint comparisons than this fail (denial-of-service guard).
-MAX_NAME_CHECKS = 1 << 20
 
 _HOSTNAME_LIKE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+\.?$")
 

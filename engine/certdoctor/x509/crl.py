@@ -27,6 +27,10 @@ class RevocationProblem:
     code: str
     message: str
     blocking: bool = True
+    #: The CRL the problem is about (crl_label), and for a revocation its date and reason: what facts name.
+    crl: str = ""
+    since: str = ""
+    reason: str = ""
 
 
 def crl_label(crl: x509.CertificateRevocationList) -> str:
@@ -62,6 +66,8 @@ def _crl_problem(crl: x509.CertificateRevocationList, issuer: CertFacts, at: dat
             "revocation.crl-expired",
             f"{who} expired on {crl.next_update_utc:%Y-%m-%d}: Expressway treats every certificate "
             "of that CA as revoked",
+            crl=who,
+            since=f"{crl.next_update_utc:%Y-%m-%d}",
         )
     return None
 
@@ -98,13 +104,17 @@ def check_revocation(
         try:
             ext = entry.extensions.get_extension_for_oid(CRLEntryExtensionOID.CRL_REASON)
             if isinstance(ext.value, x509.CRLReason):
-                reason = f", reason {ext.value.reason.value}"
+                reason = str(ext.value.reason.value)
         except Exception:  # absent or unreadable reason code: the revocation still stands
             pass
+        since = f"{entry.revocation_date_utc:%Y-%m-%d}"
         return [
             RevocationProblem(
                 "revocation.revoked",
-                f"{cert.label} is revoked by {crl_label(crl)} since {entry.revocation_date_utc:%Y-%m-%d}{reason}",
+                f"{cert.label} is revoked by {crl_label(crl)} since {since}" + (f", reason {reason}" if reason else ""),
+                crl=crl_label(crl),
+                since=since,
+                reason=reason,
             )
         ]
     return problems[:1]

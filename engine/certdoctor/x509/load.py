@@ -12,8 +12,11 @@ from cryptography import x509
 
 from certdoctor.errors import InputError
 from certdoctor.limits import MAX_CERTIFICATES_PER_FILE, MAX_FILE_BYTES
+from certdoctor.safeinput import read_regular_file
 from certdoctor.x509.der import tlv
 from certdoctor.x509.findings import FileFormat
+from certdoctor.x509.keys import PrivateKeyItem, load_der_key, load_pem_key, try_der_key
+from certdoctor.x509.pkcs12 import KdfBudget, Pkcs12Error, open_pkcs12
 
 _PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 #]+)-----(.*?)-----END ([A-Z0-9 #]+)-----", re.DOTALL)
 _PEM_BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 #]+)-----")
@@ -35,14 +38,6 @@ _OID_PKCS7_DATA = bytes.fromhex("06092a864886f70d010701")
 
 
 @dataclass
-class PrivateKeyItem:
-    """A private key found in a file; the key object stays in memory and is never printed."""
-
-    encrypted: bool
-    key: object | None = field(default=None, repr=False)
-
-
-@dataclass
 class LoadedFile:
     """The parsed content of one file, in file order, and how it was encoded."""
 
@@ -55,32 +50,48 @@ class LoadedFile:
     private_keys: list[PrivateKeyItem] = field(default_factory=list, repr=False)
     crls: list[x509.CertificateRevocationList] = field(default_factory=list)
     text_outside_pem: bool = False
+    #: A PEM block without its END line was skipped (a truncated file): what was read is not the whole file.
+    truncated: str = ""
     byte_order_mark: bool = False
     utf16: bool = False
     crlf: bool = False
+    kdf: KdfBudget = field(default_factory=KdfBudget, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A file whose content cannot be read fully: a finding about that file, not the end of a diagnosis.
+
+    `format` is what the file is when that much is known (a PKCS#12 container, whatever is inside it);
+    `locked` says it needs a password nobody gave (closed, not broken).
+    """
+
+    source: str
+    problem: str
+    format: FileFormat | None = None
+    locked: bool = False
+
+
+def parse_or_unreadable(data: bytes, source: str, password: bytes | None = None) -> LoadedFile | Unreadable:
+    """parse_bytes, with content that cannot be read fully (corrupt, truncated, locked, beyond a limit) as Unreadable.
+
+    A PEM file whose last block has no END line is read in part by parse_bytes (with a note, for `inspect`); here
+    it is Unreadable, since a trusted list or chain read in part would make CAs look missing.
+
+    The limits stay in force: a PKCS#12 asking for too many iterations is Unreadable before any key is derived.
+    """
+    try:
+        loaded = parse_bytes(data, source, password)
+    except Pkcs12Error as exc:
+        return Unreadable(source, exc.problem, FileFormat.PKCS12, locked=exc.locked)
+    except InputError as exc:
+        return Unreadable(source, exc.problem)
+    return Unreadable(source, loaded.truncated, loaded.format) if loaded.truncated else loaded
 
 
 def read_file(path: str | Path, password: bytes | None = None) -> LoadedFile:
-    """Read and parse one file, refusing missing, unreadable or oversized files with one line."""
-    p = Path(path)
-    source = str(path)
-    try:
-        if p.is_dir():
-            raise InputError(source, "is a directory, not a certificate file")
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(source, f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes (8 MiB)")
-        with p.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(source, "no such file") from None
-    except PermissionError:
-        raise InputError(source, "permission denied") from None
-    except OSError as exc:
-        raise InputError(source, f"cannot read file: {exc.strerror or exc}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError(source, f"file is larger than the limit of {MAX_FILE_BYTES} bytes")
-    return parse_bytes(data, source, password)
+    """Read and parse one regular file, refusing missing, unreadable, oversized or special files with one line."""
+    return parse_bytes(read_regular_file(path, MAX_FILE_BYTES, "certificate file"), str(path), password)
 
 
 def parse_bytes(data: bytes, source: str, password: bytes | None = None) -> LoadedFile:
@@ -168,9 +179,10 @@ def _parse_pem(text: str, source: str, size: int, password: bytes | None) -> Loa
                 source,
                 f"PEM block '{dangling.group(1)}' has no END line: the file is truncated",
             )
-        loaded.notes.append(
+        loaded.truncated = (
             f"a '{dangling.group(1)}' block after block {len(labels)} has no END line and was skipped (truncated?)"
         )
+        loaded.notes.append(loaded.truncated)
         tail = tail[: dangling.start()]
     outside.append(tail)
     if any(chunk.strip() for chunk in outside):
@@ -218,11 +230,11 @@ def _parse_pem_block(loaded: LoadedFile, label: str, body: str, index: int, pass
             raise InputError(source, f"{where} is not a readable CSR: {exc}") from None
     elif label in _KEY_LABELS:
         if encrypted_header or label == "ENCRYPTED PRIVATE KEY":
-            loaded.private_keys.append(_load_pem_key(body, label, password, source, where))
+            loaded.private_keys.append(load_pem_key(body, label, password, source, where, loaded.kdf))
         elif label == "OPENSSH PRIVATE KEY":
             loaded.private_keys.append(PrivateKeyItem(encrypted=False))
         else:
-            loaded.private_keys.append(_load_der_key(der, password, source, where))
+            loaded.private_keys.append(load_der_key(der, password, source, where, loaded.kdf))
     elif label in _PKCS7_LABELS:
         loaded.certificates.extend(_load_pkcs7(der, source, where))
     elif label in _CRL_LABELS:
@@ -374,7 +386,7 @@ def _parse_der(loaded: LoadedFile, der: bytes, password: bytes | None) -> None:
         return
     if shape == "private-key":
         loaded.format = FileFormat.PRIVATE_KEY
-        loaded.private_keys.append(_load_der_key(der, password, source, where))
+        loaded.private_keys.append(load_der_key(der, password, source, where, loaded.kdf))
         return
     if shape in ("certificate", "certificate-v1-or-crl"):
         try:
@@ -391,7 +403,7 @@ def _parse_der(loaded: LoadedFile, der: bytes, password: bytes | None) -> None:
             return
         except ValueError:
             pass
-        key_item = _try_der_key(der, password, source, where)
+        key_item = try_der_key(der, password, source, where, loaded.kdf)
         if key_item is not None:
             loaded.format = FileFormat.PRIVATE_KEY
             loaded.private_keys.append(key_item)
@@ -451,70 +463,10 @@ def _load_pkcs7(der: bytes, source: str, where: str) -> list[x509.Certificate]:
 
 
 def _load_pkcs12(loaded: LoadedFile, der: bytes, password: bytes | None) -> None:
-    """Certificates and key of a PKCS#12 / .pfx file; tries no password and '' first."""
-    from cryptography.hazmat.primitives.serialization.pkcs12 import load_pkcs12  # only for .pfx files
-
-    attempts = [password] if password is not None else [None, b""]
-    for attempt in attempts:
-        try:
-            bundle = load_pkcs12(der, attempt)
-        except ValueError:
-            continue
-        certs = ([bundle.cert.certificate] if bundle.cert is not None else []) + [
-            c.certificate for c in bundle.additional_certs
-        ]
-        loaded.certificates.extend(
-            _checked(c, loaded.source, f"PKCS#12 certificate {i}") for i, c in enumerate(certs, start=1)
-        )
-        if bundle.key is not None:
-            loaded.private_keys.append(PrivateKeyItem(encrypted=False, key=bundle.key))
-        return
-    if password is None:
-        raise InputError(loaded.source, "is a PKCS#12 (.pfx/.p12) file protected by a password: give --password")
-    raise InputError(loaded.source, "is a PKCS#12 (.pfx/.p12) file and the password given does not open it")
-
-
-def _der_key(der: bytes, password: bytes | None) -> object:
-    """A DER private key. The RSA self-check is skipped: keys are only compared, never used to sign,
-    and the check costs tens of milliseconds per key."""
-    from cryptography.hazmat.primitives.serialization import load_der_private_key  # only for key files
-
-    return load_der_private_key(der, password=password, unsafe_skip_rsa_key_validation=True)
-
-
-def _load_der_key(der: bytes, password: bytes | None, source: str, where: str) -> PrivateKeyItem:
-    """A DER private key, or a one-line error when it is not one."""
-    item = _try_der_key(der, password, source, where)
-    if item is None:
-        raise InputError(source, f"{where} is not a readable private key")
-    return item
-
-
-def _try_der_key(der: bytes, password: bytes | None, source: str, where: str) -> PrivateKeyItem | None:
-    """A DER private key; an encrypted one without a password is recognised, not opened."""
-    try:
-        return PrivateKeyItem(encrypted=False, key=_der_key(der, None))
-    except ValueError:
-        return None
-    except TypeError:  # encrypted: cryptography asks for a password
-        pass
-    if password is None:
-        return PrivateKeyItem(encrypted=True)
-    try:
-        return PrivateKeyItem(encrypted=True, key=_der_key(der, password))
-    except (ValueError, TypeError):
-        raise InputError(source, f"{where} is an encrypted private key the password does not open") from None
-
-
-def _load_pem_key(body: str, label: str, password: bytes | None, source: str, where: str) -> PrivateKeyItem:
-    """An encrypted PEM private key (legacy Proc-Type or PKCS#8)."""
-    if password is None:
-        return PrivateKeyItem(encrypted=True)
-    pem = f"-----BEGIN {label}-----{body}-----END {label}-----\n".encode()
-    try:
-        from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
-        key = load_pem_private_key(pem, password, unsafe_skip_rsa_key_validation=True)
-        return PrivateKeyItem(encrypted=True, key=key)
-    except (ValueError, TypeError):
-        raise InputError(source, f"{where} is an encrypted private key the password does not open") from None
+    """Certificates and key of a PKCS#12 / .pfx file (iteration counts checked before any key derivation)."""
+    certs, key = open_pkcs12(der, password, loaded.source, loaded.kdf)
+    loaded.certificates.extend(
+        _checked(c, loaded.source, f"PKCS#12 certificate {i}") for i, c in enumerate(certs, start=1)
+    )
+    if key is not None:
+        loaded.private_keys.append(PrivateKeyItem(encrypted=False, key=key))

@@ -8,6 +8,7 @@ from typing import Literal
 
 from cryptography import x509
 
+from certdoctor.errors import InputError
 from certdoctor.x509.der import readable_extensions
 from certdoctor.x509.naming import common_name, ip_or_none
 
@@ -42,6 +43,34 @@ def normalize_host(host: str) -> str:
     """Lower-case, without one trailing dot: how both RFC 6125 and OpenSSL compare host names."""
     host = host.strip().lower()
     return host[:-1] if host.endswith(".") and len(host) > 1 else host
+
+
+def host_a_labels(host: str, source: str = "--host") -> str:
+    """The host as certificates carry it: an internationalised name (IDN) as A-labels (xn--), else unchanged.
+
+    cryptography accepts only A-labels, and a certificate's SAN holds them; a U-label host (bücher.example)
+    is converted (IDNA 2008 with UTS 46 mapping when the idna package is present, else IDNA 2003), and
+    one that cannot be converted is an InputError naming source, not a crash.
+    """
+    if host.isascii() or ip_or_none(host) is not None:
+        return host
+    try:
+        host.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(source, "the host name is not valid text (invalid UTF-8?)") from None
+    try:
+        return _a_labels(host)
+    except (UnicodeError, ValueError) as exc:  # idna.IDNAError is a UnicodeError
+        raise InputError(source, f"'{host}' is not a valid internationalised host name ({exc})") from None
+
+
+def _a_labels(host: str) -> str:
+    """IDNA 2008 / UTS 46 through the idna package when installed, else the standard library's IDNA 2003."""
+    try:
+        import idna  # installed with the HTTP stack; optional here
+    except ImportError:
+        return host.encode("idna").decode("ascii").lower()
+    return str(idna.encode(host, uts46=True).decode("ascii"))
 
 
 def wildcard_matches(pattern: str, host: str, *, partial: bool) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from certdoctor.x509.findings import FileFormat, UploadVerdict
-from certdoctor.x509.load import LoadedFile
+from certdoctor.x509.load import LoadedFile, Unreadable
 from certdoctor.x509.naming import is_ca, is_self_signed, label
 
 _CONVERT = "certdoctor convert {path} -o server.pem   (writes the server certificate as PEM)"
@@ -105,3 +105,33 @@ def upload_verdict(loaded: LoadedFile) -> UploadVerdict:
     if reasons and certs and leaves:
         conversion.append(_CONVERT.format(path=path))
     return UploadVerdict(accepted=not reasons, reasons=reasons, conversion=conversion)
+
+
+def unreadable_verdict(file: Unreadable) -> UploadVerdict:
+    """The upload page's verdict on a file whose content could not be read: refused, and why, without its content.
+
+    A PKCS#12 container is refused for what it is, so a password-protected .pfx is judged without its password:
+    the page takes the server certificate as PEM and its private key as a separate file, never a .pfx.
+    """
+    path = file.source
+    if file.format is FileFormat.PKCS12:
+        closed = "protected by a password" if file.locked else f"that cannot be opened ({file.problem})"
+        return UploadVerdict(
+            accepted=False,
+            reasons=[
+                f"PKCS#12 (.pfx/.p12) container {closed}; Expressway's Server certificate page takes the "
+                "server certificate as PEM and its private key as a separate, unencrypted file, not a PKCS#12"
+            ],
+            conversion=[
+                f"openssl pkcs12 -in {path} -clcerts -nokeys -out server.pem",
+                f"openssl pkcs12 -in {path} -nocerts -nodes -out server.key  (upload as the server "
+                "private key; keep it safe)",
+                f"or: certdoctor convert {path} -o server.pem --password-env VAR  (the password from "
+                "environment variable VAR; writes the server certificate only)",
+            ],
+        )
+    return UploadVerdict(
+        accepted=False,
+        reasons=[f"the file cannot be read ({file.problem}); the upload page cannot read it either"],
+        conversion=["export the server certificate again from the CA as Base-64 (PEM)", _WINDOWS],
+    )
