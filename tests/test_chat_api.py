@@ -82,6 +82,7 @@ def test_a_conversation_built_turn_by_turn_reaches_the_documented_cause(peer_cas
     assert reply.answer.diagnoses[0].confidence > suspected  # the certificates confirm the suspicion
     assert any("edge1.example.com" in line for line in reply.answer.diagnoses[0].evidence)
     assert reply.turns == 3
+    assert reply.answer.markdown and "(`zone.peer-address-mismatch`" in reply.answer.markdown  # ready for the bot
     # the form is a JSON-Schema-like question: id, title, one const per choice
     form = reply.question
     assert form is not None and form.type == "string" and form.oneOf
@@ -145,7 +146,7 @@ def test_certificates_arrive_as_pem_base64_or_pkcs7_and_are_kept_as_pem(peer_cas
         ({"case": {"expressway_c": {"trusted_cas": ["../../etc/passwd"]}}}, "case.expressway_c.trusted_cas[0]"),
         ({"case": {"symptoms": "none"}}, "case"),
         ({"case": ["not", "a", "mapping"]}, "case"),
-        ({"answers": {"ntp_synchronized": "maybe"}}, "turn"),
+        ({"answers": {"ntp_synchronized": "maybe"}}, "answers.ntp_synchronized"),
     ],
 )
 def test_bad_input_is_one_line_naming_the_field(data: dict[str, Any], field: str) -> None:
@@ -189,6 +190,18 @@ def _key_inputs(key_pem: str, cert_pem: str) -> list[dict[str, Any]]:
         {"case": {"upload": {"file": cert_pem, "key": "certs/expe.key"}}},
         {"case": {"symptoms": {"log_lines": [key_pem]}}},
     ]
+
+
+def test_a_pfx_is_refused_with_what_a_tac_engineer_needs(peer_case: dict[str, Any]) -> None:
+    pki = TestPKI(seed="chat-key-tests")
+    pfx = base64.b64encode(pkcs12(pki.root("PFX Test", key=KeySpec("ec", 256)), password=b"secret")).decode()
+    for field in ("upload.file", "expressway_e.certificate"):
+        with pytest.raises(InputError) as err:
+            converse(None, {"case": peer_case, "certificates": {field: pfx}}, sealer=SEALER)
+        assert err.value.source == f"certificates.{field}"
+        problem = err.value.problem
+        assert "upload.invalid-format" in problem and "`openssl pkcs12 -clcerts -nokeys`" in problem
+        assert "send the certificate as PEM" in problem and "no password is accepted" in problem
 
 
 def test_private_keys_are_refused_everywhere_and_kept_nowhere(peer_case: dict[str, Any]) -> None:
@@ -258,6 +271,9 @@ def test_memory_sessions_expire_and_are_bounded() -> None:
 def test_diagnose_inspect_and_verify_take_content(peer_case: dict[str, Any], healthy: dict[str, Any]) -> None:
     answer = diagnose_inline(DiagnoseRequest(case=peer_case))
     assert answer.diagnoses[0].cause == "zone.peer-address-mismatch"
+    # a bot shows the ready Markdown as it is: the concise answer, the plan naming the addresses at fault
+    assert answer.markdown is not None and "## 1. The Expressway-C traversal zone peer address" in answer.markdown
+    assert "## Plan" in answer.markdown and "edge1.example.com" in answer.markdown
     e_pem = healthy["expressway_e"]["nodes"][0]["certificate"]
     report = inspect_content(InspectRequest(content=e_pem))
     assert report.certificates[0].sans.dns and not report.private_keys

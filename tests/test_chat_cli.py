@@ -60,3 +60,23 @@ def test_inline_of_a_missing_case_is_one_line_and_exit_code_2(tmp_path: Path) ->
         certdoctor_command("inline", "none.yaml"), capture_output=True, text=True, timeout=60, cwd=tmp_path
     )
     assert result.returncode == 2 and result.stderr == "certdoctor: none.yaml: no such file\n"
+
+
+def test_inline_refuses_a_certificate_path_that_is_a_fifo_instead_of_waiting_on_it(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "expe.pem")  # opening a FIFO blocks until a writer comes: it used to hang here
+    (tmp_path / "case.yaml").write_text("expressway_e:\n  certificate: expe.pem\n")
+    result = subprocess.run(
+        certdoctor_command("inline", "case.yaml"), capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert result.returncode == 2 and "is a FIFO" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_inline_refuses_a_certificate_path_holding_a_nul_character(tmp_path: Path) -> None:
+    """Found by tests/test_fuzz_api.py: os.stat raises ValueError on a NUL, and inline ended with exit 3."""
+    (tmp_path / "case.yaml").write_text('expressway_e:\n  certificate: "expe\\0.pem"\n')
+    result = subprocess.run(
+        certdoctor_command("inline", "case.yaml"), capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert result.returncode == 2 and "NUL character" in result.stderr and result.stderr.count("\n") == 1

@@ -88,6 +88,7 @@ def test_diagnose_in_markdown_gives_what_the_cli_prints(client: httpx.Client, tm
     answer = client.post("/v1/diagnose", json={"case": case, "format": "json"})
     assert answer.headers["content-type"] == "application/json"
     assert answer.json()["diagnoses"][0]["cause"] == "zone.ca-not-trusted"
+    assert answer.json()["markdown"] == response.text  # the same notes, ready inside the JSON answer for bots
     refused = is_problem(client.post("/v1/diagnose", json={"case": case, "format": "pdf"}), 422, "invalid-request")
     assert refused["errors"][0]["field"] == "body.format"
 

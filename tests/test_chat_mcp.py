@@ -85,6 +85,8 @@ def test_every_tool_called_through_the_client(case: dict[str, Any]) -> None:
             schemas = {t.name: t.output_schema for t in (await client.list_tools()).tools}
             answer = await checked_call(client, schemas, "diagnose", {"case": case})
             assert answer["diagnoses"][0]["cause"] == "jabber.edge-domain-not-in-san"
+            notes = answer["markdown"]  # the concise answer in Markdown, ready for the bot to show
+            assert notes.startswith("# certdoctor") and "`jabber.edge-domain-not-in-san`" in notes
             pem = case["expressway_e"]["nodes"][0]["certificate"]
             report = await checked_call(client, schemas, "inspect_certificate", {"content": pem})
             assert "collab-edge.example.com" not in report["certificates"][0]["sans"]["dns"]

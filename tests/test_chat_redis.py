@@ -100,6 +100,26 @@ def test_a_session_value_changed_in_redis_is_not_trusted(redis_url: str) -> None
         service.continue_session(sid, ChatInput())
 
 
+def test_a_session_value_larger_than_any_state_is_refused_without_reading_it(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import redis
+
+    from certdoctor.chat import sessions
+    from certdoctor.chat.token import ConversationTooLarge, StateError
+
+    store = RedisStore(redis_url)
+    service = ChatService(StateSealer(TEST_KEY.encode()), store)
+    sid = service.start_session(ChatInput(text="TLS negotiation failure")).session or ""
+    monkeypatch.setattr(sessions, "MAX_STATE_TOKEN_CHARS", 100)  # the limit, scaled down
+    with pytest.raises(StateError, match="larger than any state this server writes"):
+        store.get(sid)  # STRLEN in Redis: a value past the limit never comes over the wire
+    with pytest.raises(ConversationTooLarge, match="start a new one"):
+        store.create("x" * 101)
+    raw = redis.Redis.from_url(redis_url)
+    assert raw.strlen(store.prefix + sid) > 100  # stored before the limit shrank: kept, just refused
+
+
 def test_unreachable_redis_is_a_clear_error(tmp_path: Path) -> None:
     from test_chat_support import free_port
 

@@ -152,8 +152,21 @@ def redis_server(tmp: Path, timeout: float = 15) -> Iterator[str]:
         port = free_port()
         with log_path.open("ab") as log:
             process = subprocess.Popen(
-                [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp),
-                 "--save", "", "--appendonly", "no", "--daemonize", "no"],
+                [
+                    binary,
+                    "--port",
+                    str(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--dir",
+                    str(tmp),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--daemonize",
+                    "no",
+                ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -166,3 +179,36 @@ def redis_server(tmp: Path, timeout: float = 15) -> Iterator[str]:
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         stop_process(process)
+
+
+def private_key_texts() -> dict[str, str]:
+    """Fresh EC and RSA keys in the encodings keydetect knows: PEM (also with literal \\n), Base-64, hex, JWK, raw."""
+    import base64
+    import json
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    none = serialization.NoEncryption()
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    rsa_key = rsa.generate_private_key(65537, 2048)
+    pkcs8 = ec_key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, none)
+    sec1 = ec_key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.TraditionalOpenSSL, none)
+    pem = rsa_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, none)
+    d = ec_key.private_numbers().private_value.to_bytes(32, "big")
+    jwk = json.dumps({"kty": "EC", "crv": "P-256", "d": base64.urlsafe_b64encode(d).decode().rstrip("=")})
+    return {
+        "pem": pem.decode(),
+        "pem with literal \\n": pem.decode().replace("\n", "\\n"),
+        "base64 pkcs8": base64.b64encode(pkcs8).decode(),
+        "base64url sec1": base64.urlsafe_b64encode(sec1).decode().rstrip("="),
+        "hex": "here: " + sec1.hex(),
+        "jwk": jwk,
+        "raw bytes": pkcs8.decode("latin-1"),
+    }
+
+
+def key_secret(text: str) -> str:
+    """A piece of a key text that must appear nowhere (24 characters from its middle)."""
+    middle = len(text) // 2
+    return text[middle : middle + 24]

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from certdoctor.chat.api import ChatInput, converse
 from certdoctor.chat.token import (
+    ConversationTooLarge,
     KeyMissingError,
     StateError,
     StateSealer,
@@ -102,7 +103,7 @@ def test_state_round_trip_gives_the_identical_next_answer(turns: list[ChatInput]
     assert SEALER.seal(restored) == state  # sealing is deterministic: replays give byte-identical states
     via_token = converse(state, nxt, sealer=SEALER)
     in_memory = step(held, Turn(answers=nxt.answers, text=nxt.text, set=dict(nxt.set)))
-    assert via_token.answer == in_memory.answer
+    assert via_token.answer.model_copy(update={"markdown": None}) == in_memory.answer  # the bot's Markdown added
     assert via_token.question == in_memory.question
     assert converse(state, nxt, sealer=SEALER) == via_token  # replaying the same token and input
 
@@ -190,7 +191,7 @@ def test_key_from_environment_file_or_development_mode(tmp_path: Path, caplog: p
     key_file = tmp_path / "state.key"
     key_file.write_text("f" * 40 + "\n")
     assert sealer_from_config(key_file, environ={}).key_id == StateSealer(b"f" * 40).key_id
-    with pytest.raises(InputError, match="no such state key file"):
+    with pytest.raises(InputError, match=r"missing\.key: no such file"):
         sealer_from_config(tmp_path / "missing.key", environ={})
     with caplog.at_level(logging.WARNING, logger="certdoctor.chat"):
         dev = sealer_from_config(environ={"CERTDOCTOR_DEV": "1"})
@@ -219,11 +220,40 @@ def test_python_api_without_a_key_is_a_clear_error(monkeypatch: pytest.MonkeyPat
 def test_a_conversation_cannot_grow_past_the_token_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     from certdoctor.chat import token as token_module
 
-    monkeypatch.setattr(token_module, "MAX_TOKEN_CHARS", 400)
+    monkeypatch.setattr(token_module, "MAX_STATE_TOKEN_CHARS", 400)
     small = SEALER.seal(Conversation(turns=[Turn(text="short")]))
     assert len(small) < 400
     big = Conversation(turns=[Turn(text=hashlib.sha256(str(i).encode()).hexdigest()) for i in range(40)])
-    with pytest.raises(StateError, match="larger than 400 characters; start a new one"):
+    with pytest.raises(ConversationTooLarge, match="this conversation is too large: start a new one"):
         SEALER.seal(big)
     with pytest.raises(StateError, match="longer than 400"):
         SEALER.open("A" * 401)
+
+
+def test_a_state_that_would_inflate_past_the_limit_is_never_issued(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A highly compressible conversation makes a small token but huge JSON: refused when sealed, not when opened."""
+    from certdoctor.chat import token as token_module
+
+    monkeypatch.setattr(token_module, "MAX_STATE_JSON_BYTES", 100_000)
+    turns = [Turn(text="A" * 60_000), Turn(text="A" * 60_000)]
+    with pytest.raises(ConversationTooLarge, match="too large: start a new one"):
+        SEALER.seal(Conversation(turns=turns))
+    assert SEALER.open(SEALER.seal(Conversation(turns=turns[:1]))).turns == turns[:1]  # issued: it opens
+
+
+def test_a_token_is_never_longer_than_the_server_takes_back() -> None:
+    """max_chars (a server's body limit less room for the input) bounds the tokens it issues."""
+    conversation = Conversation(turns=[Turn(text=hashlib.sha256(str(i).encode()).hexdigest()) for i in range(40)])
+    token = SEALER.seal(conversation)
+    with pytest.raises(ConversationTooLarge):
+        SEALER.seal(conversation, max_chars=len(token) - 1)
+    assert SEALER.seal(conversation, max_chars=len(token)) == token
+
+
+def test_a_state_key_file_that_is_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "state.key"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="FIFO"):
+        sealer_from_config(fifo, environ={})

@@ -62,6 +62,29 @@ def test_inspect_never_prints_key_material(capsys: pytest.CaptureFixture[str], d
         assert "PRIVATE KEY-----" not in out
 
 
+def test_inspect_a_locked_pfx_gives_its_upload_verdict_and_exits_2(
+    capsys: pytest.CaptureFixture[str], dep, write
+) -> None:  # type: ignore[no-untyped-def]
+    pfx = write("locked.pfx", pkcs12(dep.expe, password=b"pw"))
+    code, out, err = run(capsys, "inspect", str(pfx))
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f"certdoctor: {pfx}: a password-protected PKCS#12 (.pfx/.p12); the upload page does not take it (its upload "
+        "verdict follows); --password or --password-env VAR shows what it holds"
+    ]
+    assert "NOT accepted as is" in out and "protected by a password" in out
+    assert f"openssl pkcs12 -in {pfx} -clcerts -nokeys -out server.pem" in out
+    code, out, _ = run(capsys, "inspect", str(pfx), "--format", "json")
+    doc = json.loads(out)
+    assert code == 2 and doc["files"] == []
+    assert (
+        doc["errors"][0]["upload"]["accepted"] is False
+        and "--password-env" in doc["errors"][0]["upload"]["conversion"][2]
+    )
+    code, _, err = run(capsys, "inspect", str(pfx), "--password", "wrong")
+    assert code == 2 and "does not open it" in err and "upload" not in err
+
+
 def test_verify_exit_codes_follow_the_verdict(capsys: pytest.CaptureFixture[str]) -> None:
     ex = EXAMPLES
     code, out, _ = run(
@@ -130,15 +153,36 @@ def test_verify_strict_flag_exits_on_strict_verdict(capsys: pytest.CaptureFixtur
     [
         (("--at", "yesterday"), "--at: 'yesterday' is not an ISO-8601 time"),
         (("--crl", "MISSING.crl"), "MISSING.crl: no such file"),
+        # in range as written, out of range in UTC: was an OverflowError, exit 3
+        (("--at", "0001-01-01T00:00:00+23:59"), "--at: '0001-01-01T00:00:00+23:59' is out of range once converted"),
+        (("--at", "9999-12-31T23:59:59-23:59"), "is out of range once converted to UTC"),
+        # a long value is quoted short, never whole
+        (("--at", "x" * 5000), "--at: '" + "x" * 40 + "...' is not an ISO-8601 time"),
+        # an impossible internationalised name: was a ValueError from cryptography, exit 3
+        (("--host", "a..bücher.example"), "--host: 'a..bücher.example' is not a valid internationalised host name"),
     ],
 )
-def test_verify_bad_input_is_one_line(
-    capsys: pytest.CaptureFixture[str], extra: tuple[str, ...], problem: str
-) -> None:
+def test_verify_bad_input_is_one_line(capsys: pytest.CaptureFixture[str], extra: tuple[str, ...], problem: str) -> None:
     code, _, err = run(
         capsys, "verify", str(EXAMPLES / "expe.pem"), "--trusted", str(EXAMPLES / "trusted-full.pem"), *extra
     )
     assert code == 2 and problem in err and err.count("\n") == 1
+
+
+def test_verify_takes_an_internationalised_host_as_a_labels(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys,
+        "verify",
+        str(EXAMPLES / "expe.pem"),
+        "--trusted",
+        str(EXAMPLES / "trusted-full.pem"),
+        "--host",
+        "bücher.example.com",
+        "--at",
+        "2026-01-15",
+    )
+    assert code == 1 and not err  # not a name on the certificate: a verdict, not a crash
+    assert "xn--bcher-kva.example.com" in out
 
 
 def test_verify_trusted_file_without_certificates(capsys: pytest.CaptureFixture[str]) -> None:
@@ -172,3 +216,18 @@ def test_the_console_script_flushes_everything_and_keeps_the_exit_code(tmp_path:
     assert bad.returncode == 2 and bad.stderr.strip().endswith("none.yaml: no such file")
     module = subprocess.run([sys.executable, "-m", "certdoctor.cli", "--version"], capture_output=True, text=True)
     assert module.returncode == 0 and module.stdout.startswith("certdoctor ")
+
+
+def test_an_error_is_one_line_without_the_key_a_case_holds(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A private key pasted as a field name came back in the error, over 28 lines (found by tests/test_fuzz_api.py)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"answers": {key.decode(): None}}))
+    code, _, err = run(capsys, "diagnose", str(case))
+    assert code == 2 and err.count("\n") == 1 and str(case) in err
+    assert "PRIVATE KEY" not in err and key.decode().splitlines()[1] not in err

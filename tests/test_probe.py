@@ -113,8 +113,12 @@ def test_a_silent_service_times_out_within_the_timeout(listener: socket.socket) 
 
 @pytest.mark.parametrize(
     ("text", "target"),
-    [("expe.example.com", ("expe.example.com", 443)), ("expe.example.com:7001", ("expe.example.com", 7001)),
-     ("[::1]:8443", ("::1", 8443)), ("::1", ("::1", 443))],
+    [
+        ("expe.example.com", ("expe.example.com", 443)),
+        ("expe.example.com:7001", ("expe.example.com", 7001)),
+        ("[::1]:8443", ("::1", 8443)),
+        ("::1", ("::1", 443)),
+    ],
 )
 def test_targets(text: str, target: tuple[str, int]) -> None:
     assert parse_target(text) == target
@@ -123,3 +127,40 @@ def test_targets(text: str, target: tuple[str, int]) -> None:
 def test_a_bad_port_is_refused() -> None:
     with pytest.raises(InputError, match="is not a TCP port"):
         parse_target("expe.example.com:99999")
+
+
+def test_an_internationalised_host_goes_out_as_a_labels() -> None:
+    assert parse_target("bücher.example.com:8443") == ("xn--bcher-kva.example.com", 8443)
+
+
+def test_a_host_python_cannot_encode_is_a_one_line_error_not_a_crash() -> None:
+    # socket and ssl encode names with IDNA 2003 and raise UnicodeError (not OSError) on a 70-character label
+    host = "ü" * 70 + ".example"
+    with pytest.raises(InputError, match="not a valid internationalised host name"):
+        fetch_chain(host, 443, None, 1.0)
+    out = ShellSession().handle(f"probe expressway_e {host}").text()
+    assert "error:" in out and "internationalised host name" in out
+
+
+def test_at_most_max_probe_certificates_are_kept(tmp_path: Path, listener: socket.socket) -> None:
+    from certdoctor.limits import MAX_PROBE_CERTIFICATES
+
+    pki = TestPKI(seed="certdoctor-probe-many")
+    root = pki.root("Many Root CA", key=KeySpec("ec", 256))
+    leaf = pki.leaf("expe.example.com", root, sans=["expe.example.com"], key=KeySpec("ec", 256))
+    extra = [pki.root(f"Extra CA {i}", key=KeySpec("ec", 256)).pem() for i in range(MAX_PROBE_CERTIFICATES + 5)]
+    (tmp_path / "chain.pem").write_bytes(leaf.pem() + b"".join(extra))
+    (tmp_path / "key.pem").write_bytes(leaf.key_pem())
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "chain.pem", tmp_path / "key.pem")
+
+    def handle(conn: socket.socket) -> None:
+        try:
+            with context.wrap_socket(conn, server_side=True) as tls:
+                tls.recv(1)
+        except (OSError, ssl.SSLError):
+            pass
+
+    _serve(listener, handle)
+    chain = fetch_chain("127.0.0.1", listener.getsockname()[1], None, 5.0)
+    assert len(chain) == MAX_PROBE_CERTIFICATES

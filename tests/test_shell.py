@@ -121,7 +121,7 @@ def test_report_is_markdown_for_case_notes(deployment: Path, tmp_path: Path) -> 
     assert "answered problem" not in text and "seed:" not in text
     reference = "References: Cisco Doc ID 221624 (Troubleshoot Expressway Certificates), section 'Traversal zone up"
     assert reference in said(text)
-    assert "## 1. Traversal zone up but SSH tunnels down" in text and "**Steps**" in text
+    assert "## 1. Traversal zone up but SSH tunnels down" in text and "## Plan" in text
 
 
 def test_bad_input_is_one_line_and_changes_nothing(deployment: Path) -> None:
@@ -156,8 +156,7 @@ def test_prompt_toolkit_loop_on_pipe_input(tmp_path: Path) -> None:
         keys.send_text("\x04")  # Ctrl-D with unsaved work: asks first
         keys.send_text("y\r")
         session = ShellSession()
-        code = interactive(session, input=keys, output=PlainTextOutput(stream), history=InMemoryHistory(),
-                           color=False)
+        code = interactive(session, input=keys, output=PlainTextOutput(stream), history=InMemoryHistory(), color=False)
     text = stream.getvalue()
     assert code == 0
     assert "ssh.intermediate-not-trusted" in text
@@ -172,19 +171,30 @@ def test_history_lives_in_the_state_directory(monkeypatch: pytest.MonkeyPatch, t
 
 
 def test_piped_script_runs_line_by_line_in_plain_text(deployment: Path, tmp_path: Path) -> None:
-    script = "3\nload expressway_c-trust certs/expc-trust.pem\nload expressway_e certs/expe1.pem\nranking\n" \
-             f"save {tmp_path / 'piped.yaml'}\nquit\n"
+    script = (
+        "3\nload expressway_c-trust certs/expc-trust.pem\nload expressway_e certs/expe1.pem\nranking\n"
+        f"save {tmp_path / 'piped.yaml'}\nquit\n"
+    )
     done = subprocess.run(
-        [sys.executable, "-m", "certdoctor.cli", "shell"], input=script, capture_output=True, text=True,
-        cwd=deployment, env={"NO_COLOR": "", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, timeout=60,
+        [sys.executable, "-m", "certdoctor.cli", "shell"],
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=deployment,
+        env={"NO_COLOR": "", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert "\x1b[" not in done.stdout  # plain text
     assert "> load expressway_e certs/expe1.pem\n" in done.stdout
     assert "1.  97%  ssh.intermediate-not-trusted" in done.stdout
     assert done.stderr == ""  # saved: no unsaved-work note
-    answer = subprocess.run([sys.executable, "-m", "certdoctor.cli", "diagnose", str(tmp_path / "piped.yaml"),
-                             "--format", "json"], capture_output=True, text=True, timeout=60)
+    answer = subprocess.run(
+        [sys.executable, "-m", "certdoctor.cli", "diagnose", str(tmp_path / "piped.yaml"), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert json.loads(answer.stdout)["diagnoses"][0]["cause"] == "ssh.intermediate-not-trusted"
 
 
@@ -228,8 +238,8 @@ def test_a_multi_line_paste_is_one_symptom_text() -> None:
     s = ShellSession()
     s.handle("2")  # zone down
     pasted = (
-        "2026-11-30T10:00:01Z expc1 tvcs: Event=\"Outbound TLS Negotiation Error\" Service=\"SIP\"\n"
-        "  Detail=\"Peer's TLS certificate identity was unacceptable\" Protocol=\"TLS\"\n"
+        '2026-11-30T10:00:01Z expc1 tvcs: Event="Outbound TLS Negotiation Error" Service="SIP"\n'
+        '  Detail="Peer\'s TLS certificate identity was unacceptable" Protocol="TLS"\n'
     )
     s.handle(pasted)
     assert s.conversation.case().symptoms.log_lines == [pasted.strip()]
@@ -243,9 +253,18 @@ def test_a_starting_case_gets_absolute_paths_and_keeps_inline_content(deployment
     inline = DATA_URI + "MIIBAA=="
     case = tmp_path / "start.yaml"
     pem = (deployment / "certs" / "expe1.pem").read_text(encoding="utf-8")
-    case.write_text(json.dumps({"expressway_e": {"certificate": str(deployment / "certs" / "expe1.pem"),
-                                                 "trusted_cas": ["dep/trust.pem", pem]},
-                                "upload": {"file": inline}}), encoding="utf-8")
+    case.write_text(
+        json.dumps(
+            {
+                "expressway_e": {
+                    "certificate": str(deployment / "certs" / "expe1.pem"),
+                    "trusted_cas": ["dep/trust.pem", pem],
+                },
+                "upload": {"file": inline},
+            }
+        ),
+        encoding="utf-8",
+    )
     base = starting_case(case)
     assert base["upload"] == {"file": inline}
     assert base["expressway_e"]["trusted_cas"] == [str(tmp_path / "dep" / "trust.pem"), pem]  # type: ignore[index]
@@ -270,7 +289,7 @@ PASSWORD = "pfx-Pa55word"
 def test_load_opens_a_pkcs12_with_its_password_and_keeps_the_password_nowhere(pfx: Path, tmp_path: Path) -> None:
     s = ShellSession(base_dir=pfx.parent)
     asked = said(s.handle("load expressway_e expe.pfx").text())
-    assert "protected by a password: give --password" in asked
+    assert "password-protected PKCS#12" in asked and "--password" in asked and said(asked).count("\n") <= 1
     assert "--password" in said(s.handle("help load").text())
     assert "does not open it" in said(s.handle("load expressway_e expe.pfx --password wrong").text())
     out = said(s.handle(f"load expressway_e expe.pfx --password {PASSWORD}").text())
@@ -282,17 +301,57 @@ def test_load_opens_a_pkcs12_with_its_password_and_keeps_the_password_nowhere(pf
     kept = [s.conversation.model_dump_json(), (tmp_path / "pfx.yaml").read_text(), (tmp_path / "pfx.md").read_text()]
     assert all(PASSWORD not in text and "PRIVATE KEY" not in text for text in kept)
     assert "BEGIN CERTIFICATE" in kept[1]  # saved as PEM: the case diagnoses without the password
-    assert "the session keeps no password" in said(s.handle(f"load upload expe.pfx --password {PASSWORD}").text())
+    assert "the session keeps no password" in said(s.handle(f"load upload-key expe.pfx --password {PASSWORD}").text())
     before = s.conversation
     refused = s.handle(f"lod expressway_e expe.pfx --password {PASSWORD}").text()
     assert "not kept" in refused and PASSWORD not in refused and s.conversation == before
 
 
+def test_a_locked_pfx_as_the_upload_file_is_judged_without_its_password(pfx: Path) -> None:
+    s = ShellSession(base_dir=pfx.parent)
+    out = said(s.handle("load upload expe.pfx").text())
+    assert "expe.pfx -> upload.file: a password-protected PKCS#12; judged as a .pfx without the password" in out
+    assert "error" not in out.casefold() and not s.handle("load upload expe.pfx").quit
+    assert s.conversation.case().upload is not None
+    assert ranking(s)[0][0] == "upload.invalid-format"
+    assert s.answer is not None and "openssl pkcs12" in " ".join(s.answer.diagnoses[0].steps)
+
+
+def test_a_pfx_upload_opened_with_its_password_shows_what_it_holds(pfx: Path, tmp_path: Path) -> None:
+    s = ShellSession(base_dir=pfx.parent)
+    wrong = s.handle("load upload expe.pfx --password wrong")
+    assert "does not open it" in said(wrong.text()) and not wrong.quit and s.conversation.turns == []
+    out = said(s.handle(f"load upload expe.pfx --password {PASSWORD}").text())
+    assert "expe.pfx -> upload.file: opened with the password: 2 certificate(s) ('expe.example.com'" in out
+    assert "'Pfx Root CA'" in out and "a private key inside (not shown, not kept)" in out
+    assert ranking(s)[0][0] == "upload.invalid-format"  # a .pfx still, whatever it holds
+    s.handle(f"save {tmp_path / 'upload.yaml'}")
+    kept = [s.conversation.model_dump_json(), (tmp_path / "upload.yaml").read_text(), out]
+    assert all(PASSWORD not in text and "PRIVATE KEY" not in text for text in kept)
+    import base64
+
+    from certdoctor.x509.load import parse_bytes
+
+    ref = read_case(tmp_path / "upload.yaml").upload
+    assert ref is not None
+    inline = parse_bytes(base64.b64decode(str(ref.file).split(",", 1)[1]), "saved")
+    assert len(inline.certificates) == 2 and not inline.private_keys  # the key stayed out of the saved case
+
+
 def test_a_password_is_never_echoed_nor_kept_in_the_history(pfx: Path, tmp_path: Path) -> None:
-    script = f"load expressway_e expe.pfx --password {PASSWORD}\nwhat-if load expressway_e-trust expe.pfx " \
-             f"--password='{PASSWORD}'\nquit\n"
-    done = subprocess.run([sys.executable, "-m", "certdoctor.cli", "shell"], input=script, capture_output=True,
-                          text=True, cwd=pfx.parent, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, timeout=60)
+    script = (
+        f"load expressway_e expe.pfx --password {PASSWORD}\nwhat-if load expressway_e-trust expe.pfx "
+        f"--password='{PASSWORD}'\nquit\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "certdoctor.cli", "shell"],
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=pfx.parent,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert "> load expressway_e expe.pfx --password ***\n" in done.stdout and "--password ***" in done.stdout
     assert PASSWORD not in done.stdout + done.stderr
@@ -346,3 +405,29 @@ def test_the_dutch_report_gives_answers_in_dutch(tmp_path: Path) -> None:
     text = (tmp_path / "notities.md").read_text(encoding="utf-8")
     answer = "- Staat controle op certificaatintrekking aan voor de falende verbinding? Nee, CRL-controle staat uit"
     assert answer in text
+
+
+def test_a_key_pasted_in_any_encoding_is_refused_and_never_kept_in_the_history(tmp_path: Path) -> None:
+    """Not only PEM armour: unarmoured Base-64, hex and literal-\\n PEM are keys too (certdoctor.keydetect)."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from prompt_toolkit.history import FileHistory
+
+    from certdoctor.shell.app import SecretFreeHistory
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    pastes = [base64.b64encode(der).decode(), der.hex(), pem.decode().replace("\n", "\\n")]
+    s = ShellSession()
+    before = s.conversation
+    for paste in pastes:
+        assert "Private keys are not taken as text" in s.handle(paste).text()
+    assert s.conversation == before
+    history = SecretFreeHistory(FileHistory(str(tmp_path / "history")))
+    for paste in [*pastes, "ranking"]:
+        history.store_string(paste)
+    kept = (tmp_path / "history").read_text(encoding="utf-8")
+    assert "ranking" in kept and all(paste not in kept for paste in pastes)

@@ -53,39 +53,77 @@ def _password(args: argparse.Namespace) -> bytes | None:
     return args.password.encode() if getattr(args, "password", None) is not None else None
 
 
+def _short(text: str, most: int = 40) -> str:
+    """A short, printable prefix of what the user typed, for an error message (never the whole of a long value)."""
+    first = text.split("\n", 1)[0][:most]
+    shown = "".join(c if c.isprintable() else "?" for c in first)
+    return shown + ("..." if len(text) > len(first) else "")
+
+
 def _parse_time(text: str) -> datetime:
-    """--at: ISO 8601, with Z or an offset; a time without zone is UTC."""
+    """--at: ISO 8601, with Z or an offset; a time without zone is UTC (and must stay in range once it is)."""
+    problem = f"'{_short(text)}' is not an ISO-8601 time such as 2026-11-28T12:00:00Z"
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     except ValueError:
-        raise InputError("--at", f"'{text}' is not an ISO-8601 time such as 2026-11-28T12:00:00Z") from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        raise InputError("--at", problem) from None
+    except OverflowError:  # 0001-01-01T00:00:00+23:59 is before year 1 in UTC
+        raise InputError("--at", f"'{_short(text)}' is out of range once converted to UTC") from None
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
     """Describe each file; exit 2 if any could not be read."""
-    from certdoctor.x509.load import read_file
+    from certdoctor.x509.findings import UploadVerdict
+    from certdoctor.x509.load import FileFormat, Unreadable, read_file
+    from certdoctor.x509.pkcs12 import Pkcs12Error
     from certdoctor.x509.report import report_for
     from certdoctor.x509.text import render_file_report
+    from certdoctor.x509.upload import unreadable_verdict
 
     password = _password(args)
     reports = []
-    errors = []
+    errors: list[InputError] = []
+    locked: dict[int, tuple[str, UploadVerdict]] = {}  # id of the error -> path and verdict of a locked .pfx
     for path in args.files:
         try:
             reports.append(report_for(read_file(path, password)))
+        except Pkcs12Error as exc:
+            errors.append(exc)
+            if not exc.locked:
+                print(f"certdoctor: {exc}", file=sys.stderr)
+                continue
+            # locked, no password given: what the file is, and the upload page's verdict on it all the same
+            verdict = unreadable_verdict(Unreadable(path, exc.problem, FileFormat.PKCS12, locked=True))
+            locked[id(exc)] = (path, verdict)
+            print(
+                f"certdoctor: {path}: a password-protected PKCS#12 (.pfx/.p12); the upload page does not take it "
+                "(its upload verdict follows); --password or --password-env VAR shows what it holds",
+                file=sys.stderr,
+            )
         except InputError as exc:
             errors.append(exc)
             print(f"certdoctor: {exc}", file=sys.stderr)
     if args.format == "json":
         doc = {
             "files": [r.model_dump(mode="json") for r in reports],
-            "errors": [{"path": e.source, "problem": e.problem} for e in errors],
+            "errors": [
+                {"path": e.source, "problem": e.problem}
+                | ({"upload": locked[id(e)][1].model_dump(mode="json")} if id(e) in locked else {})
+                for e in errors
+            ],
         }
         print(json.dumps(doc, indent=2))
     else:
         style = _style()
-        print("\n\n".join(render_file_report(r, style) for r in reports))
+        shown = [render_file_report(r, style) for r in reports]
+        for path, verdict in locked.values():  # what the upload page makes of it, without the password
+            lines = [style(f"{path}: pkcs12 (password-protected; --password shows what it holds)", "title")]
+            lines.append(style("  Upload (Maintenance > Security > Server certificate): NOT accepted as is", "warning"))
+            lines += [f"    - {r}" for r in verdict.reasons] + ["    How to fix:"]
+            lines += [f"      * {c}" for c in verdict.conversion]
+            shown.append("\n".join(lines))
+        print("\n\n".join(shown))
     return EXIT_BAD_INPUT if errors else EXIT_OK
 
 
@@ -102,6 +140,7 @@ def _certificates(path: str, password: bytes | None, what: str) -> LoadedFile:
 def cmd_verify(args: argparse.Namespace) -> int:
     """Judge LEAF against --trusted; exit 0 trusted, 1 not trusted, 2 bad input."""
     from certdoctor.x509.load import read_file
+    from certdoctor.x509.names import host_a_labels
     from certdoctor.x509.text import render_verify_report
     from certdoctor.x509.verify import verify_chain
 
@@ -123,7 +162,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
             raise InputError(path, f"holds no CRL ({loaded.format.value})")
         crls += loaded.crls
     at = _parse_time(args.at) if args.at else None
-    report = verify_chain(leaf, chain, trusted, host=args.host, at=at, crls=crls)
+    host = host_a_labels(args.host, "--host") if args.host else None  # bücher.example: as certificates carry it
+    report = verify_chain(leaf, chain, trusted, host=host, at=at, crls=crls)
     if args.format == "json":
         print(report.model_dump_json(indent=2))
     else:
@@ -175,10 +215,29 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(answer.model_dump_json(indent=2))
     elif args.format == "markdown":
-        print(render_markdown(answer, case.title))
+        print(render_markdown(answer, case.title, verbose=args.verbose))
     else:
-        print(render_text(answer))
+        print(render_text(answer, verbose=args.verbose))
     return EXIT_FOUND if answer.diagnoses else EXIT_OK
+
+
+def cmd_fix(args: argparse.Namespace) -> int:
+    """Write the files the plan needs (one PEM per target) and plan.md into --out; exit 0 written, 2 bad input."""
+    from certdoctor.case import read_case
+    from certdoctor.fix import PLAN, build_fix, case_files, write_folder
+
+    case = read_case(args.case)
+    base = Path(args.case).resolve().parent
+    at = _parse_time(args.at) if args.at else None
+    files = build_fix(case, base_dir=base, source=args.case, lang=args.lang, at=at, password=_password(args))
+    out = Path(args.out)
+    protected = case_files(case, base) | {Path(args.case).resolve()}
+    written = write_folder(out, files, force=args.force, protected=protected)
+    for path in written:
+        if path.name != PLAN:
+            print(f"wrote {path}")
+    print(f"plan: {out / PLAN}")
+    return EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -193,7 +252,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
     """Validate and lint a knowledge directory; exit 1 when lint finds problems."""
-    from certdoctor.kb import lint, load_knowledge
+    from certdoctor.kb import load_knowledge
+    from certdoctor.kblint import lint
     from certdoctor.rules import RuleEngine
 
     kb = load_knowledge(Path(args.dir) if args.dir else None)
@@ -327,7 +387,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of titles and steps")
     p.add_argument("--at", metavar="TIME", help="judge validity at this time (default: the case's at, or now)")
+    p.add_argument(
+        "--verbose", action="store_true", help="text and markdown: every cause, evidence line and step, not the summary"
+    )
     p.set_defaults(func=cmd_diagnose)
+
+    p = sub.add_parser("fix", help="write the certificate files the plan needs, one PEM per target, and plan.md")
+    p.add_argument("case", metavar="CASE", help="case file (YAML or JSON, see docs/case-file.md)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write (refused if not empty, see --force)")
+    p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of plan.md")
+    p.add_argument("--at", metavar="TIME", help="judge validity at this time (default: the case's at, or now)")
+    p.add_argument("--force", action="store_true", help="write into DIR even if it holds files (same names replaced)")
+    password_options(p)
+    p.set_defaults(func=cmd_fix)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the case file or the answer")
     p.add_argument("which", choices=["case", "answer"])
@@ -386,6 +458,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _error_line(exc: CertdoctorError) -> str:
+    """An error as one line, and never with key material (a case's field name can hold a pasted key)."""
+    from certdoctor.keydetect import holds_private_key
+
+    text = " ".join(str(exc).split())
+    if holds_private_key(text):
+        where = exc.source if isinstance(exc, InputError) and not holds_private_key(exc.source) else "the input"
+        return f"{where}: a value there holds a private key (not shown); keys belong in key files only"
+    return text
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; errors are one line on stderr, never a traceback."""
     # certdoctor's own models use no pydantic plugin; scanning every installed package for one costs
@@ -399,7 +482,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except CertdoctorError as exc:
-        print(f"certdoctor: {exc}", file=sys.stderr)
+        print(f"certdoctor: {_error_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130

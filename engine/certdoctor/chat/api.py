@@ -1,9 +1,11 @@
 """The conversation API chatbots call: previous state + new input -> answer, next question, new state.
 
 Everything that arrives from a chatbot is untrusted: certificates come as content (PEM or Base-64),
-never as paths on the server, and are canonicalised to PEM by `certificate_text`; a private key or a
-PKCS#12 file anywhere in the input is refused with an error naming the field, so none can enter a
-state token, a session store, a log or a reply. The same functions back the MCP tools and the HTTP API.
+never as paths on the server, and are canonicalised to PEM by `certificate_text`; a private key (in
+any encoding `certdoctor.keydetect` knows) or a PKCS#12 file anywhere in the input is refused with an
+error naming the field, so none can enter a state token, a session store, a log or a reply. Shape,
+text and echo rules are in `untrusted.py`; limits come from `certdoctor.limits`. The same functions
+back the MCP tools and the HTTP API.
 """
 
 from __future__ import annotations
@@ -11,35 +13,46 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from certdoctor.answer import Answer
 from certdoctor.conversation import CERTIFICATE_FIELDS, Conversation, QuestionForm, Turn, certificate_text, step
 from certdoctor.errors import InputError
 from certdoctor.kb import Lang
-from certdoctor.x509.der import tlv
+from certdoctor.keydetect import holds_private_key
+from certdoctor.limits import (
+    MAX_CERTIFICATE_CHARS,
+    MAX_CHAT_ENTRIES,
+    MAX_FILE_BYTES,
+    MAX_TEXT_CHARS,
+    MAX_TURNS,
+)
+from certdoctor.safeinput import read_regular_file
 from certdoctor.x509.models import FileReport, VerifyReport
+from certdoctor.x509.names import host_a_labels
 
 from .token import StateSealer
+from .untrusted import (
+    KEY_REFUSED,
+    check_answers,
+    check_path,
+    check_shape,
+    check_text,
+    check_untrusted,
+    public_text,
+    quote,
+    strings,
+)
 
-#: Bounds on one input: pasted text, one certificate's content, entries per mapping, turns per conversation.
-MAX_TEXT_CHARS = 64 * 1024
-MAX_CERTIFICATE_CHARS = 2 * 1024 * 1024
-MAX_ENTRIES = 64
-MAX_TURNS = 200
-
-_PRIVATE_KEY_ARMOUR = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----")
-#: Where a Base-64 DER structure may start in free text: a token beginning "M" (a DER SEQUENCE), 64+ chars on.
-_BASE64_START = re.compile(r"(?<![A-Za-z0-9+/])(?=(M[A-Za-z0-9+/]{3}[A-Za-z0-9+/=\s]{56,}))")
-_MAX_CANDIDATES = 64
 _CERT_FIELD = re.compile(r"(?:^|\.)([a-z_]+)(?:\[\d{1,2}\])?$")
+#: One text of a turn (an answer, a field path, a value): at most MAX_TEXT_CHARS characters.
+Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
 
-Scalar = str | int | float | bool | None
+Scalar = Text | int | float | bool | None
 
 
 class _Strict(BaseModel):
@@ -56,26 +69,41 @@ class ChatInput(_Strict):
         description="first turn only: the starting case in the case-file format, certificates inline (PEM/Base-64)",
     )
     lang: Lang | None = Field(default=None, description="language of titles, steps and questions (en or nl)")
-    answers: dict[str, str] = Field(
-        default={}, max_length=MAX_ENTRIES, description="question id -> choice value (the `const` of the form)"
+    answers: dict[Text, Text] = Field(
+        default={}, max_length=MAX_CHAT_ENTRIES, description="question id -> choice value (the `const` of the form)"
     )
     text: str | None = Field(
         default=None, max_length=MAX_TEXT_CHARS, description="pasted error text, log lines or a warning"
     )
-    set: dict[str, Scalar | list[Scalar]] = Field(
+    set: dict[Text, Scalar | list[Scalar]] = Field(
         default={},
-        max_length=MAX_ENTRIES,
+        max_length=MAX_CHAT_ENTRIES,
         description="case-file field path -> value, e.g. symptoms.zone_status or expressway_c.traversal_zone"
         ".peer_addresses (a list, or one comma-separated text)",
     )
-    certificates: dict[str, str] = Field(
+    certificates: dict[Text, Annotated[str, Field(max_length=MAX_CERTIFICATE_CHARS)]] = Field(
         default={},
-        max_length=MAX_ENTRIES,
+        max_length=MAX_CHAT_ENTRIES,
         description="case-file field path -> certificate or CRL content: PEM (one or many), or Base-64 DER/PKCS#7; "
         "e.g. expressway_e.certificate, expressway_c.trusted_cas. Private keys and PKCS#12 are refused",
     )
-    skip: list[str] = Field(default=[], max_length=MAX_ENTRIES, description="question ids the user cannot answer")
+    skip: list[Text] = Field(default=[], max_length=MAX_CHAT_ENTRIES, description="question ids the user cannot answer")
     undo: bool = Field(default=False, description="drop the previous turn before taking this one")
+
+    @field_validator("set", mode="before")
+    @classmethod
+    def _bounded_lists(cls, value: Any) -> Any:
+        """A list value of `set` holds at most MAX_CHAT_ENTRIES entries (refused before each is validated)."""
+        if isinstance(value, dict):
+            for path, item in value.items():
+                if isinstance(item, list) and len(item) > MAX_CHAT_ENTRIES:
+                    raise ValueError(
+                        f"{quote(path, 40)}: a list of {len(item)} entries; a turn sets at most {MAX_CHAT_ENTRIES}"
+                    )
+                inner = item if isinstance(item, list) else [item]
+                if any(isinstance(v, dict | list) for v in inner):
+                    raise ValueError(f"{quote(path, 40)}: a value is a text, a number, true/false or a list of them")
+        return value
 
 
 class ChatReply(BaseModel):
@@ -99,16 +127,41 @@ class InspectRequest(_Strict):
         default=None, description="PKCS#12 or encrypted-key password; used to open the file, never stored or shown"
     )
 
+    @field_validator("name")
+    @classmethod
+    def _not_a_key(cls, value: str) -> str:
+        """The name is shown in the report: one that holds a private key is refused, never echoed."""
+        if holds_private_key(value):
+            raise InputError("name", KEY_REFUSED)
+        return value
+
 
 class VerifyRequest(_Strict):
     """A leaf, the chain it is sent with, and the trusted CA list of the side that checks it."""
 
     leaf: str = Field(max_length=MAX_CERTIFICATE_CHARS, description="server certificate (a bundle: the first is it)")
-    chain: list[str] = Field(default=[], max_length=MAX_ENTRIES, description="intermediates the server sends")
-    trusted: list[str] = Field(min_length=1, max_length=MAX_ENTRIES, description="the trusted CA list (content)")
-    host: str | None = Field(default=None, max_length=255, description="the FQDN or address used to reach the server")
+    chain: list[str] = Field(default=[], max_length=MAX_CHAT_ENTRIES, description="intermediates the server sends")
+    trusted: list[str] = Field(min_length=1, max_length=MAX_CHAT_ENTRIES, description="the trusted CA list (content)")
+    host: str | None = Field(
+        default=None,
+        max_length=255,
+        description="the FQDN or address used to reach the server; an internationalised name is taken as A-labels",
+    )
     at: datetime | None = Field(default=None, description="judge validity at this instant (default: now)")
-    crls: list[str] = Field(default=[], max_length=MAX_ENTRIES, description="CRLs to check revocation with")
+    crls: list[str] = Field(default=[], max_length=MAX_CHAT_ENTRIES, description="CRLs to check revocation with")
+
+    @field_validator("host")
+    @classmethod
+    def _a_labels(cls, value: str | None) -> str | None:
+        """bücher.example.com as certificates carry it (xn--bcher-kva.example.com); an impossible name names `host`."""
+        if value is None:
+            return None
+        if holds_private_key(value):  # the host is shown in the report: never echo a key
+            raise InputError("host", KEY_REFUSED)
+        try:
+            return host_a_labels(value, "host")
+        except InputError as exc:
+            raise InputError("host", public_text(exc.problem)) from None
 
 
 class DiagnoseRequest(_Strict):
@@ -132,70 +185,6 @@ class CauseEntry(BaseModel):
     references: list[str]
 
 
-# -- refusing secrets ---------------------------------------------------------------------------------
-
-
-def _der_holds_private_key(der: bytes) -> bool:
-    """Whether DER bytes are a private key or a PKCS#12 file (which holds one)."""
-    from certdoctor.x509.load import parse_bytes
-
-    try:
-        return bool(parse_bytes(der, "text").private_keys)
-    except InputError as exc:
-        return "PKCS#12" in exc.problem
-    except Exception:  # not parseable as anything: not a key either
-        return False
-
-
-def _der_sequence(data: bytes) -> bytes | None:
-    """The DER SEQUENCE at the start of data, cut to its encoded length (text may follow it)."""
-    head = tlv(data, 0)
-    if head is None or head[0] != 0x30:
-        return None
-    end = head[1] + head[2]
-    return data[:end] if len(data) >= end else None
-
-
-def holds_private_key(text: str) -> bool:
-    """Whether text holds a private key: PEM armour, or Base-64 (lines or one run) that decodes to one."""
-    if _PRIVATE_KEY_ARMOUR.search(text):
-        return True
-    for n, match in enumerate(_BASE64_START.finditer(text)):
-        if n >= _MAX_CANDIDATES:
-            break
-        compact = "".join(match.group(1).split())
-        compact = compact[: len(compact) - len(compact) % 4]
-        try:
-            der = _der_sequence(base64.b64decode(compact))
-        except (binascii.Error, ValueError):
-            continue
-        if der is not None and _der_holds_private_key(der):
-            return True
-    return False
-
-
-def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
-    """Every string in a JSON value (mapping keys too), with the field path it sits at."""
-    if isinstance(value, str):
-        yield where, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            if holds_private_key(str(k)):  # a key pasted as a field name: never name it in a message
-                yield where or "(top level)", str(k)
-                continue
-            yield from _strings(v, f"{where}.{k}" if where else str(k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _strings(v, f"{where}[{i}]")
-
-
-def refuse_private_keys(value: Any, where: str) -> None:
-    """InputError naming the field when any string in value holds private key material."""
-    for field, text in _strings(value, where):
-        if holds_private_key(text):
-            raise InputError(field, "holds a private key; it is refused and not kept (send certificates only)")
-
-
 # -- certificates as content ------------------------------------------------------------------------
 
 
@@ -204,24 +193,45 @@ def _field_name(path: str) -> str:
     return m.group(1) if m else path
 
 
+#: The refusal of a PKCS#12 sent as certificate content: what it means for the upload, and what to send instead.
+PKCS12_REFUSED = (
+    "is a PKCS#12 (.pfx) file: a .pfx is never what the Server certificate page takes (upload.invalid-format): "
+    "split it with `openssl pkcs12 -clcerts -nokeys` and send the certificate as PEM (keys never enter a "
+    "conversation; no password is accepted for diagnose)"
+)
+
+
+def _is_pkcs12_base64(text: str) -> bool:
+    """Whether text is the Base-64 of a PKCS#12 file (its structure only: no key derivation runs)."""
+    from certdoctor.x509.pkcs12 import is_pkcs12
+
+    if not _looks_base64(text):
+        return False
+    try:
+        return is_pkcs12(base64.b64decode("".join(text.split()), validate=True))
+    except (binascii.Error, ValueError):
+        return False
+
+
 def certificate_content(field: str, content: str) -> str:
     """Certificate or CRL content as canonical PEM; keys, PKCS#12 files and paths are refused."""
     if not isinstance(content, str) or not content.strip():
         raise InputError(field, "empty; send the certificate as PEM text or Base-64")
     if len(content) > MAX_CERTIFICATE_CHARS:
         raise InputError(field, f"longer than {MAX_CERTIFICATE_CHARS} characters")
-    if _PRIVATE_KEY_ARMOUR.search(content):  # certificate_text refuses keys too; this names them early
-        raise InputError(field, "holds a private key; send certificates only (keys never enter a conversation)")
+    check_text(content, field)  # a lone surrogate is not text: refused, named
     text = content.strip()
+    if holds_private_key(content):  # certificate_text refuses keys too; this names them early
+        if _is_pkcs12_base64(text):
+            raise InputError(field, PKCS12_REFUSED)
+        raise InputError(field, "holds a private key; send certificates only (keys never enter a conversation)")
     if "-----BEGIN" not in text and not _looks_base64(text):
         raise InputError(field, "is not certificate content (PEM or Base-64); file paths are not read over this API")
     try:
         return certificate_text(field, text)
     except InputError as exc:
         if "PKCS#12" in exc.problem:
-            raise InputError(
-                field, "is a PKCS#12 (.pfx) file, which holds a private key; send the certificates only (PEM)"
-            ) from None
+            raise InputError(field, PKCS12_REFUSED) from None
         raise
 
 
@@ -231,10 +241,16 @@ def _looks_base64(text: str) -> bool:
 
 
 def inline_case(case: dict[str, Any], where: str = "case") -> dict[str, Any]:
-    """A case whose every certificate reference is canonical PEM content; keys and paths refused."""
+    """A case whose every certificate reference is canonical PEM content; keys and paths refused.
+
+    Its shape, text and keys are checked first (untrusted.check_untrusted: no recursion before that),
+    and its answers name known questions and choices, each refusal quoting the value short.
+    """
     if not isinstance(case, dict):
         raise InputError(where, "must be a mapping of case-file fields")
-    refuse_private_keys(case, where)
+    check_untrusted(case, where)
+    if isinstance(case.get("answers"), dict):
+        check_answers(case["answers"], f"{where}.answers")
 
     def walk(node: Any, path: str, key: str | None) -> Any:
         if isinstance(node, dict):
@@ -257,22 +273,30 @@ def inline_case(case: dict[str, Any], where: str = "case") -> dict[str, Any]:
 
 def assert_inline(conversation: Conversation) -> None:
     """Refuse a conversation holding anything but inline certificate content (a server reads no paths)."""
-    for field, text in _strings(conversation.case_data(), ""):
+    for field, text in strings(conversation.case_data(), "", keys=False):
         if _field_name(field) == "key":
             raise InputError(field, "a private key never enters a conversation")
         if _field_name(field) in CERTIFICATE_FIELDS and "-----BEGIN" not in text:
             raise InputError(field, "is not inline certificate content; paths are not read over this API")
 
 
+def check_input(data: ChatInput) -> None:
+    """What must hold before a turn's input is walked, copied or sent anywhere: the case's shape."""
+    if data.case is not None:
+        check_shape(data.case, "case")
+
+
 def to_turn(data: ChatInput) -> Turn:
-    """The conversation turn for a chatbot input: certificates canonicalised, secrets refused."""
-    refuse_private_keys(data.answers, "answers")
-    refuse_private_keys(data.set, "set")
-    refuse_private_keys(list(data.certificates), "certificates")  # the paths; contents are checked below
-    refuse_private_keys(data.skip, "skip")
-    if data.text is not None and holds_private_key(data.text):
-        raise InputError("text", "holds a private key; it is refused and not kept (send certificates only)")
+    """The conversation turn for a chatbot input: certificates canonicalised, secrets refused, values quoted short."""
+    check_untrusted(data.answers, "answers")
+    check_untrusted(data.set, "set")
+    check_untrusted(list(data.certificates), "certificates")  # the paths; contents are checked below
+    check_untrusted(data.skip, "skip")
+    if data.text is not None:
+        check_untrusted(data.text, "text")
+    check_answers(data.answers, "answers")
     for path in data.set:
+        check_path(path, "set")
         name = _field_name(path)
         if name == "key":
             raise InputError(f"set.{path}", "a private key never enters a conversation")
@@ -280,6 +304,7 @@ def to_turn(data: ChatInput) -> Turn:
             raise InputError(f"set.{path}", "certificates go in `certificates` (as content), not in `set`")
     certificates: dict[str, str] = {}
     for path, content in data.certificates.items():
+        check_path(path, "certificates")
         name = _field_name(path)
         if name == "key":
             raise InputError(f"certificates.{path}", "a private key never enters a conversation")
@@ -316,6 +341,7 @@ def start(data: ChatInput) -> Conversation:
 
 def advance(conversation: Conversation | None, data: ChatInput) -> tuple[Conversation, Answer, QuestionForm | None]:
     """Take one input on a conversation (None: start one): the new conversation, its answer and next question."""
+    check_input(data)
     if conversation is None:
         conversation = start(data)
     elif data.case is not None:
@@ -329,7 +355,21 @@ def advance(conversation: Conversation | None, data: ChatInput) -> tuple[Convers
         raise InputError("turn", f"the conversation has {MAX_TURNS} turns, the most kept; start a new one")
     assert_inline(conversation)
     result = step(conversation, None if turn.is_empty() else turn)
-    return result.conversation, result.answer, result.question
+    return result.conversation, with_markdown(result.answer, result.conversation.case().title), result.question
+
+
+def take_turn(
+    sealer: StateSealer, state: str | None, data: ChatInput, max_state_chars: int | None = None
+) -> tuple[str, ChatReply]:
+    """One turn on a sealed state (None to start): the new state and the reply (without state or session).
+
+    The new state is checked before it is issued: one the server would refuse next time (too large)
+    is ConversationTooLarge now, and the caller keeps the previous state.
+    """
+    before = sealer.open(state) if state is not None else None
+    conversation, answer, question = advance(before, data)
+    token = sealer.seal(conversation, max_state_chars)
+    return token, ChatReply(answer=answer, question=question, turns=len(conversation.turns))
 
 
 def converse(state: str | None, data: ChatInput | dict[str, Any], *, sealer: StateSealer | None = None) -> ChatReply:
@@ -338,10 +378,8 @@ def converse(state: str | None, data: ChatInput | dict[str, Any], *, sealer: Sta
     Pure apart from the key: the same state and input give the same answer (and the same new state).
     """
     data = data if isinstance(data, ChatInput) else ChatInput.model_validate(data)
-    keys = _sealer(sealer)
-    before = keys.open(state) if state is not None else None
-    conversation, answer, question = advance(before, data)
-    return ChatReply(answer=answer, question=question, state=keys.seal(conversation), turns=len(conversation.turns))
+    token, reply = take_turn(_sealer(sealer), state, data)
+    return reply.model_copy(update={"state": token})
 
 
 def _diagnosed(request: DiagnoseRequest) -> tuple[str | None, Answer]:
@@ -353,9 +391,17 @@ def _diagnosed(request: DiagnoseRequest) -> tuple[str | None, Answer]:
     return case.title, diagnose_case(case, base_dir=None, source="case", lang=request.lang)
 
 
+def with_markdown(answer: Answer, title: str | None) -> Answer:
+    """The answer with its concise Markdown rendering filled in, ready for a bot to show as it is."""
+    from certdoctor.answer import render_markdown
+
+    return answer.model_copy(update={"markdown": render_markdown(answer, title) + "\n"})
+
+
 def diagnose_inline(request: DiagnoseRequest) -> Answer:
-    """Diagnose a whole case given with inline certificates (no file is read)."""
-    return _diagnosed(request)[1]
+    """Diagnose a whole case given with inline certificates (no file is read); `markdown` ready for bots."""
+    title, answer = _diagnosed(request)
+    return with_markdown(answer, title)
 
 
 def diagnose_markdown(request: DiagnoseRequest) -> str:
@@ -385,7 +431,14 @@ def inspect_content(request: InspectRequest) -> FileReport:
     from certdoctor.x509.load import parse_bytes
     from certdoctor.x509.report import report_for
 
-    password = request.password.get_secret_value().encode() if request.password is not None else None
+    check_text(request.content, "content")
+    check_text(request.name, "name")
+    password = None
+    if request.password is not None:
+        try:
+            password = request.password.get_secret_value().encode("utf-8")
+        except UnicodeEncodeError:  # never quoted: it is a password
+            raise InputError("password", "holds a lone surrogate, not valid Unicode text") from None
     data = _content_bytes("content", request.content)
     return report_for(parse_bytes(data, request.name, password))
 
@@ -443,11 +496,10 @@ def load_case_inline(path: str | Path) -> dict[str, Any]:
     def content(where: str, ref: str) -> str:
         if "-----BEGIN" in ref:
             return certificate_content(where, ref)
+        if "\x00" in ref:  # os.stat would raise ValueError, not OSError
+            raise InputError(where, "is not a file path: it holds a NUL character")
         file = Path(ref) if Path(ref).is_absolute() else base / ref
-        try:
-            return certificate_text(where, file.read_bytes())
-        except OSError as exc:
-            raise InputError(str(file), f"cannot read ({where}): {exc.strerror or exc}") from None
+        return certificate_text(where, read_regular_file(file, MAX_FILE_BYTES, f"certificate file ({where})"))
 
     def walk(node: Any, where: str, key: str | None) -> Any:
         if isinstance(node, dict):

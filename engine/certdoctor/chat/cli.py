@@ -7,6 +7,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from certdoctor.limits import MAX_REQUEST_BYTES  # constants only: the CLI starts as fast
+
 if TYPE_CHECKING:
     from certdoctor.chat.sessions import ChatService
 
@@ -16,19 +18,24 @@ if TYPE_CHECKING:
 KEEP_ALIVE_S = 75
 
 
-def _service(args: argparse.Namespace, *, per_process_key: bool = False) -> ChatService:
-    """The ChatService the options ask for: state key, and the session store (memory or Redis).
+def _service(args: argparse.Namespace, *, per_process_key: bool = False, workers: int = 2) -> ChatService:
+    """The ChatService the options ask for: state key, session store (memory or Redis), worker processes.
 
     per_process_key: without a configured key, seal with a random key of this process (stdio only).
+    The workers start when the server does (a command that fails before serving starts none).
     """
     from certdoctor.chat.sessions import ChatService, MemoryStore, RedisStore, SessionStore
     from certdoctor.chat.token import sealer_from_config
+    from certdoctor.chat.work import ProcessRunner
+    from certdoctor.errors import InputError
 
+    if not args.time_budget > 0:
+        raise InputError("--time-budget", "give a number of seconds above 0")
     sealer = sealer_from_config(args.state_key_file, per_process=per_process_key)
     store: SessionStore = RedisStore(args.redis, args.session_ttl) if args.redis else MemoryStore(args.session_ttl)
     if isinstance(store, RedisStore):
         store.ping()
-    return ChatService(sealer, store)
+    return ChatService(sealer, store, ProcessRunner(workers, args.time_budget))
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -70,8 +77,9 @@ def _log_to_stderr(access_log: bool = False) -> None:
 def cmd_mcp(args: argparse.Namespace) -> int:
     """Run the MCP server on stdio (default) or streamable HTTP (--http)."""
     _log_to_stderr()
-    # over stdio the server and every token it seals live in one process: a key of its own will do
-    service = _service(args, per_process_key=not args.http)
+    # over stdio the server and every token it seals live in one process: a key of its own will do;
+    # and it serves one assistant, so one worker process does
+    service = _service(args, per_process_key=not args.http, workers=2 if args.http else 1)
     if args.http:
         _check_port_free(args.host, args.port)
     from certdoctor.chat.mcp_server import run_http, run_stdio
@@ -95,6 +103,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _check_port_free(args.host, args.port)
     import uvicorn
 
+    from certdoctor.chat.work import GRACEFUL_SHUTDOWN_S
+
     print(f"certdoctor: HTTP API at http://{args.host}:{args.port} (OpenAPI: /openapi.json)", file=sys.stderr)
     if args.workers > 1:
         # each worker builds its own app from the environment; a development key must be the same in all
@@ -107,6 +117,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ["CERTDOCTOR_REDIS_URL"] = args.redis
         os.environ["CERTDOCTOR_SESSION_TTL"] = str(args.session_ttl)
         os.environ["CERTDOCTOR_MAX_BODY"] = str(args.max_body)
+        os.environ["CERTDOCTOR_TIME_BUDGET"] = str(args.time_budget)
         uvicorn.run(
             "certdoctor.chat.http:app_from_env",
             factory=True,
@@ -116,13 +127,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
             access_log=False,
             log_level="warning",
             timeout_keep_alive=KEEP_ALIVE_S,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         )
         return 0
     from certdoctor.chat.http import create_app
+    from certdoctor.chat.work import run_uvicorn
 
     app = create_app(service, max_body=args.max_body)
-    uvicorn.run(
-        app, host=args.host, port=args.port, access_log=False, log_level="warning", timeout_keep_alive=KEEP_ALIVE_S
+    run_uvicorn(
+        app,
+        service.runner,
+        host=args.host,
+        port=args.port,
+        access_log=False,
+        log_level="warning",
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
     return 0
 
@@ -145,6 +164,13 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--redis", metavar="URL", help="keep sessions in Redis (redis://host:port/db), shared by workers")
     p.add_argument("--session-ttl", type=int, default=24 * 3600, metavar="SECONDS", help="idle session lifetime")
+    p.add_argument(
+        "--time-budget",
+        type=float,
+        default=20.0,  # certdoctor.chat.work.DEFAULT_TIME_BUDGET, not imported: the CLI starts without it
+        metavar="SECONDS",
+        help="longest a request may compute before it is stopped and answered 503 (20)",
+    )
 
 
 def add_commands(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -167,7 +193,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type[argparse.Ar
     p.add_argument("--port", type=int, default=8080, help="port to listen on (8080)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (more than one needs --redis)")
     p.add_argument(
-        "--max-body", type=int, default=4 * 1024 * 1024, metavar="BYTES", help="largest request body (4 MiB)"
+        "--max-body", type=int, default=MAX_REQUEST_BYTES, metavar="BYTES", help="largest request body (4 MiB)"
     )
     p.add_argument("--no-access-log", dest="access_log", action="store_false", help="no JSON access-log lines")
     _common(p)

@@ -1,9 +1,11 @@
 """`certdoctor serve`: the JSON HTTP API (FastAPI on uvicorn), OpenAPI document at /openapi.json.
 
 Every bad input is a 4xx problem-details response (RFC 9457, application/problem+json) naming the
-field, never a 500 and never an echo of what was sent (it may hold certificate or key material).
-Request bodies are size-limited before they are parsed, and each request is logged as one JSON line
-(method, path, status, duration, sizes, problem type and field) without any body.
+field, never a 500 and never an echo of what was sent (it may hold certificate or key material): a
+message quotes at most a short prefix of a value. Request bodies are size-limited before they are
+parsed; the work of a request runs in a worker process within a time budget (503 past it), so
+`/health` answers while a slow request runs. Each request is logged as one JSON line (method, path,
+status, duration, sizes, problem type and field) without any body.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from certdoctor._version import __version__
 from certdoctor.answer import Answer
 from certdoctor.errors import CertdoctorError, InputError
+from certdoctor.limits import MAX_REQUEST_BYTES, MAX_TEXT_CHARS
 from certdoctor.x509.models import FileReport, VerifyReport
 
 from .api import (
@@ -37,18 +40,18 @@ from .api import (
     InspectRequest,
     VerifyRequest,
     catalogue,
-    diagnose_inline,
-    diagnose_markdown,
-    inspect_content,
-    verify_content,
 )
 from .sessions import ChatService, SessionConflict, SessionNotFound, StoreUnavailable
-from .token import StateError
+from .token import ConversationTooLarge, StateError
+from .untrusted import public_text
+from .work import DEFAULT_WORKERS, TooSlow, WorkerLost
 
 #: Largest request body accepted, by default (a conversation state with full trust lists fits easily).
-DEFAULT_MAX_BODY = 4 * 1024 * 1024
-#: Threads that run requests in one worker process (the rest wait in order).
-WORKER_THREADS = 2
+DEFAULT_MAX_BODY = MAX_REQUEST_BYTES
+#: Threads that run requests in one server process (the rest wait in order); each hands its work to a worker.
+WORKER_THREADS = DEFAULT_WORKERS
+#: Room kept in a request body beside a state token, so every token issued fits with the next input.
+STATE_MARGIN = MAX_TEXT_CHARS
 PROBLEM_TYPE = "https://certdoctor.invalid/problems/"
 
 Scope = MutableMapping[str, Any]
@@ -109,6 +112,9 @@ _TITLES = {
     503: "Service unavailable",
 }
 
+#: FastAPI's own message when the body cannot be parsed at all (JSON nested past the parser's limit).
+_UNPARSED = "There was an error parsing the body"
+
 
 def problem_response(
     request: Request | None,
@@ -120,7 +126,7 @@ def problem_response(
     instance: str | None = None,
 ) -> JSONResponse:
     """A problem-details response; also notes the problem kind and field for the access log."""
-    errors = errors or []
+    errors = [FieldProblem(field=public_text(e.field), problem=public_text(e.problem)) for e in errors or []]
     if request is not None:
         request.state.problem = kind
         request.state.field = errors[0].field if errors else None
@@ -128,7 +134,7 @@ def problem_response(
         type=PROBLEM_TYPE + kind,
         title=_TITLES.get(status, "Error"),
         status=status,
-        detail=detail,
+        detail=public_text(detail),
         instance=request.url.path if request is not None else instance,
         errors=errors,
     )
@@ -152,7 +158,7 @@ def _validation_problem(request: Request, exc: RequestValidationError) -> JSONRe
     for err in exc.errors():
         if err.get("type") == "json_invalid":
             return problem_response(request, 400, "malformed-json", "the request body is not valid JSON")
-        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")  # pydantic never puts input here
         errors.append(FieldProblem(field=_loc(err.get("loc", ())), problem=message))
     first = errors[0] if errors else FieldProblem(field="body", problem="invalid")
     return problem_response(request, 422, "invalid-request", f"{first.field}: {first.problem}", errors)
@@ -177,6 +183,19 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def no_session(request: Request, exc: SessionNotFound) -> Response:
         return problem_response(request, 404, "session-not-found", str(exc))
 
+    @app.exception_handler(ConversationTooLarge)
+    async def too_large(request: Request, exc: ConversationTooLarge) -> Response:
+        problem = FieldProblem(field=exc.source, problem=exc.problem)
+        return problem_response(request, 422, "conversation-too-large", str(exc), [problem])
+
+    @app.exception_handler(TooSlow)
+    async def too_slow(request: Request, exc: TooSlow) -> Response:
+        return problem_response(request, 503, "time-budget-exceeded", str(exc))
+
+    @app.exception_handler(WorkerLost)
+    async def worker_lost(request: Request, exc: WorkerLost) -> Response:
+        return problem_response(request, 503, "worker-lost", str(exc))
+
     @app.exception_handler(InputError)
     async def bad_input(request: Request, exc: InputError) -> Response:
         return problem_response(
@@ -198,6 +217,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and exc.detail == _UNPARSED:  # nested past the JSON parser's own limit
+            detail = "the request body is not JSON certdoctor can read (nested too deep?)"
+            return problem_response(request, 400, "malformed-json", detail)
         kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
         return problem_response(request, exc.status_code, kind, str(exc.detail))
 
@@ -209,13 +231,13 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "description": _TITLES[status], "content": {"application/problem+json": {}}}
-    for status in (400, 413, 415, 422)
+    for status in (400, 413, 415, 422, 503)
 }
 _SESSION_ERRORS: dict[int | str, dict[str, Any]] = {
     **_ERRORS,
     **{
         status: {"model": Problem, "description": _TITLES[status], "content": {"application/problem+json": {}}}
-        for status in (404, 409, 503)
+        for status in (404, 409)
     },
 }
 
@@ -229,15 +251,21 @@ _DIAGNOSE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def create_app(service: ChatService, *, max_body: int = DEFAULT_MAX_BODY) -> ASGIApp:
-    """The HTTP API around a ChatService, wrapped in the body-size limit and the access log."""
+    """The HTTP API around a ChatService, wrapped in the body-size limit and the access log.
+
+    The service issues no state token longer than fits in a body of max_body with the next input.
+    """
+    service.max_state_chars = min(service.max_state_chars, max(max_body - STATE_MARGIN, 1024))
+    health_threads = anyio.CapacityLimiter(1)  # /health never waits behind requests for a thread
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        from certdoctor.diagnosis import shipped_engine
-
-        shipped_engine()  # compile the knowledge base before the first request, not during it
-        # diagnosis is CPU-bound Python (one GIL): a few threads serve requests first come, first served,
-        # where dozens would only take turns at random and stretch the slowest requests
+        # workers compile the knowledge base before the first request; they stop with the server
+        # (work.run_uvicorn, or with this process: they are daemons), not here: test clients run the
+        # lifespan around every request
+        service.runner.start()
+        # each request waits on its worker in a thread: as many threads as workers serve requests first
+        # come, first served; more would only queue at the workers
         anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         yield
 
@@ -257,14 +285,20 @@ def create_app(service: ChatService, *, max_body: int = DEFAULT_MAX_BODY) -> ASG
     @app.get("/health", response_model=Health, tags=["service"])
     async def health() -> Health:
         """Liveness: version, knowledge base size and the session store (503 when Redis is down)."""
-        return Health(status="ok", version=__version__, causes=service_info["causes"], store=service.store.health())
+        store = service.store
+        info = (
+            store.health()
+            if store.kind == "memory"
+            else await anyio.to_thread.run_sync(store.health, limiter=health_threads)
+        )
+        return Health(status="ok", version=__version__, causes=service_info["causes"], store=info)
 
     @app.post("/v1/diagnose", response_model=Answer, responses=_DIAGNOSE_RESPONSES, tags=["diagnosis"])
     def diagnose(request: DiagnoseRequest) -> Response:
         """Diagnose a whole case (certificates inline): the answer (docs/answer.md), or Markdown notes if asked."""
         if request.format == "markdown":
-            return Response(diagnose_markdown(request), media_type="text/markdown; charset=utf-8")
-        return _json(diagnose_inline(request))
+            return Response(service.diagnose_markdown(request), media_type="text/markdown; charset=utf-8")
+        return _json(service.diagnose(request))
 
     @app.post("/v1/conversation", response_model=ChatReply, responses=_ERRORS, tags=["conversation"])
     def conversation(turn: TokenTurn) -> Response:
@@ -295,12 +329,12 @@ def create_app(service: ChatService, *, max_body: int = DEFAULT_MAX_BODY) -> ASG
     @app.post("/v1/inspect", response_model=FileReport, responses=_ERRORS, tags=["certificates"])
     def inspect(request: InspectRequest) -> Response:
         """What a certificate file holds and whether Expressway's upload page accepts it (keys never shown)."""
-        return _json(inspect_content(request))
+        return _json(service.inspect(request))
 
     @app.post("/v1/verify", response_model=VerifyReport, responses=_ERRORS, tags=["certificates"])
     def verify(request: VerifyRequest) -> Response:
         """Expressway-compatible and strict verdicts for a leaf, its chain and a trusted CA list."""
-        return _json(verify_content(request))
+        return _json(service.verify(request))
 
     @app.get("/v1/causes", response_model=list[CauseEntry], tags=["diagnosis"])
     async def causes() -> list[CauseEntry]:
@@ -411,10 +445,12 @@ def app_from_env() -> ASGIApp:
     """The app as `certdoctor serve` configures it through the environment (one per uvicorn worker)."""
     from .sessions import DEFAULT_TTL, MemoryStore, RedisStore, SessionStore
     from .token import sealer_from_config
+    from .work import DEFAULT_TIME_BUDGET, ProcessRunner
 
     sealer = sealer_from_config(os.environ.get("CERTDOCTOR_STATE_KEY_FILE") or None)
     ttl = int(os.environ.get("CERTDOCTOR_SESSION_TTL", DEFAULT_TTL))
     redis_url = os.environ.get("CERTDOCTOR_REDIS_URL")
     store: SessionStore = RedisStore(redis_url, ttl) if redis_url else MemoryStore(ttl)
     max_body = int(os.environ.get("CERTDOCTOR_MAX_BODY", DEFAULT_MAX_BODY))
-    return create_app(ChatService(sealer, store), max_body=max_body)
+    runner = ProcessRunner(budget=float(os.environ.get("CERTDOCTOR_TIME_BUDGET", DEFAULT_TIME_BUDGET)))
+    return create_app(ChatService(sealer, store, runner), max_body=max_body)

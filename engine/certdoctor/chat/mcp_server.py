@@ -5,7 +5,10 @@ take a conversation step, inspect a certificate, verify a chain. Resources: the 
 the case-file and answer schemas. A conversation is held server-side by session id (compact for a
 model's context) or carried as a sealed state token. A tool's bad input is a tool error with one
 line naming the field; argument-validation messages are stripped of the values that were sent,
-which could hold certificate or key material.
+which could hold certificate or key material, and other messages quote a value at most briefly.
+Tools run in worker processes within a time budget (`certdoctor.chat.work`). Over stdio, a line the
+SDK cannot read (not JSON-RPC, or JSON nested past its parser's limit) gets a JSON-RPC error reply
+with the request's id, not silence.
 """
 
 from __future__ import annotations
@@ -20,28 +23,26 @@ import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from certdoctor._version import __version__
 from certdoctor.answer import Answer
 from certdoctor.errors import CertdoctorError
 from certdoctor.kb import Lang
+from certdoctor.keydetect import holds_private_key
+from certdoctor.limits import MAX_CERTIFICATE_CHARS, MAX_CHAT_ENTRIES
 from certdoctor.x509.models import FileReport, VerifyReport
 
 from .api import (
-    MAX_CERTIFICATE_CHARS,
-    MAX_ENTRIES,
     ChatInput,
     ChatReply,
     DiagnoseRequest,
     InspectRequest,
     VerifyRequest,
     catalogue,
-    diagnose_inline,
-    inspect_content,
-    verify_content,
 )
 from .sessions import ChatService
+from .untrusted import public_text
 
 _T = TypeVar("_T")
 
@@ -69,7 +70,10 @@ def scrub(text: str) -> str:
             continue
         lines.append(_VALIDATION_DETAIL.sub("", line))
     text = _PRIVATE_KEY_BLOCK.sub("[private key removed]", "\n".join(lines))
-    return _LONG_BASE64.sub("[...]", text)
+    text = _LONG_BASE64.sub("[...]", text)
+    if holds_private_key(text):
+        return "the input holds a private key; it is refused and not kept (send certificates only)"
+    return public_text(text, one_line=False)
 
 
 async def _scrub_errors(ctx: Any, call_next: Callable[[Any], Any]) -> Any:
@@ -98,6 +102,8 @@ async def _run(fn: Callable[..., _T], *args: Any) -> _T:
             return fn(*args)
         except CertdoctorError as exc:
             raise ToolError(str(exc)) from None
+        except ValidationError as exc:  # a request model built from the arguments: never echo them
+            raise ToolError(scrub(str(exc))) from None
 
     return await anyio.to_thread.run_sync(call)
 
@@ -127,7 +133,7 @@ def build_server(service: ChatService) -> MCPServer:
         lang: Annotated[Lang, Field(description="language of titles, steps and questions")] = "en",
     ) -> Answer:
         """Diagnose a whole case at once: ranked causes with evidence and remediation steps, findings, questions."""
-        return await _run(diagnose_inline, DiagnoseRequest(case=case, lang=lang))
+        return await _run(lambda: service.diagnose(DiagnoseRequest(case=case, lang=lang)))
 
     @server.tool(
         annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False),
@@ -165,20 +171,23 @@ def build_server(service: ChatService) -> MCPServer:
         name: Annotated[str, Field(max_length=200, description="a name for the file in messages")] = "certificate",
     ) -> FileReport:
         """What a certificate file holds (names, validity, key, EKU) and whether Expressway's upload page takes it."""
-        return await _run(inspect_content, InspectRequest(content=content, name=name))
+        return await _run(lambda: service.inspect(InspectRequest(content=content, name=name)))
 
     @server.tool(annotations=read_only, structured_output=True)
     async def verify_chain(
         leaf: Annotated[str, Field(max_length=MAX_CERTIFICATE_CHARS, description="server certificate PEM (first)")],
-        trusted: Annotated[list[str], Field(min_length=1, max_length=MAX_ENTRIES, description="trusted CA list")],
-        chain: Annotated[list[str], Field(max_length=MAX_ENTRIES, description="intermediates the server sends")] = [],  # noqa: B006
-        host: Annotated[str | None, Field(max_length=255, description="name or address used to reach it")] = None,
+        trusted: Annotated[list[str], Field(min_length=1, max_length=MAX_CHAT_ENTRIES, description="trusted CA list")],
+        chain: Annotated[list[str], Field(max_length=MAX_CHAT_ENTRIES, description="intermediates it sends")] = [],  # noqa: B006
+        host: Annotated[
+            str | None, Field(max_length=255, description="name or address used to reach it (IDN: taken as A-labels)")
+        ] = None,
         at: Annotated[datetime | None, Field(description="judge validity at this instant (default: now)")] = None,
-        crls: Annotated[list[str], Field(max_length=MAX_ENTRIES, description="CRLs (PEM) for revocation")] = [],  # noqa: B006
+        crls: Annotated[list[str], Field(max_length=MAX_CHAT_ENTRIES, description="CRLs (PEM) for revocation")] = [],  # noqa: B006
     ) -> VerifyReport:
         """Judge a server certificate and its chain against a trusted list: Expressway-compatible and strict."""
-        request = VerifyRequest(leaf=leaf, chain=chain, trusted=trusted, host=host, at=at, crls=crls)
-        return await _run(verify_content, request)
+        return await _run(
+            lambda: service.verify(VerifyRequest(leaf=leaf, chain=chain, trusted=trusted, host=host, at=at, crls=crls))
+        )
 
     @server.resource(
         "certdoctor://causes",
@@ -223,13 +232,20 @@ def build_server(service: ChatService) -> MCPServer:
 
 
 def run_stdio(service: ChatService) -> None:
-    """Serve MCP on stdin/stdout until the client closes them."""
-    build_server(service).run("stdio")
+    """Serve MCP on stdin/stdout until the client closes them; every request line gets a reply."""
+    from .mcp_stdio import serve_stdio
+
+    service.runner.start()
+    try:
+        anyio.run(serve_stdio, build_server(service))
+    finally:
+        service.runner.close()
 
 
 def run_http(service: ChatService, host: str, port: int) -> None:
     """Serve MCP over streamable HTTP at http://HOST:PORT/mcp (stateless: any worker can answer)."""
-    import uvicorn
+    from .work import run_uvicorn
 
     app = build_server(service).streamable_http_app(stateless_http=True, json_response=True, host=host)
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=75)  # see chat/cli.py KEEP_ALIVE_S
+    # keep-alive as chat/cli.py KEEP_ALIVE_S explains
+    run_uvicorn(app, service.runner, host=host, port=port, log_level="warning", timeout_keep_alive=75)

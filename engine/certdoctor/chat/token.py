@@ -29,13 +29,11 @@ from pydantic import ValidationError
 
 from certdoctor.conversation import Conversation
 from certdoctor.errors import CertdoctorError, InputError
+from certdoctor.limits import MAX_FILE_BYTES, MAX_STATE_JSON_BYTES, MAX_STATE_TOKEN_CHARS
+from certdoctor.safeinput import read_regular_file
 
 #: The token format this certdoctor writes and reads.
 TOKEN_VERSION = 1
-#: Largest token written or accepted (Base64 text; it must fit in a request body with the next input),
-#: and largest JSON a token may expand to: bounds both hostile input and conversations that grow without end.
-MAX_TOKEN_CHARS = 3 * 1024 * 1024
-MAX_STATE_JSON = 16 * 1024 * 1024
 #: Shortest secret accepted: HMAC-SHA256 wants 32 bytes of entropy; a shorter secret is a mistake.
 MIN_SECRET_CHARS = 32
 
@@ -53,6 +51,13 @@ class StateError(InputError):
 
     def __init__(self, problem: str) -> None:
         super().__init__("state", problem)
+
+
+class ConversationTooLarge(InputError):
+    """A turn would make the conversation larger than any state this server accepts: refused before issuing it."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("conversation", f"this conversation is too large: start a new one ({detail})")
 
 
 class KeyMissingError(CertdoctorError):
@@ -89,16 +94,25 @@ class StateSealer:
         """A throwaway key for development: tokens die with the process."""
         return cls(secrets.token_bytes(32), ephemeral=True)
 
-    def seal(self, conversation: Conversation) -> str:
-        """The token for a conversation (deterministic: the same conversation gives the same token)."""
+    def seal(self, conversation: Conversation, max_chars: int | None = None) -> str:
+        """The token for a conversation (deterministic: the same conversation gives the same token).
+
+        Never one that open() would refuse: JSON over MAX_STATE_JSON_BYTES, or a token longer than
+        MAX_STATE_TOKEN_CHARS (or max_chars, when a server's request bodies are smaller), is
+        ConversationTooLarge instead, and the caller keeps the previous state.
+        """
         # keys keep their order: a turn's answers apply in the order given (a later one wins a conflict)
         data = conversation.model_dump(mode="json", exclude_defaults=True)
-        body = zlib.compress(json.dumps(data, separators=(",", ":")).encode("utf-8"), 9)
+        text = json.dumps(data, separators=(",", ":")).encode("utf-8")
+        if len(text) > MAX_STATE_JSON_BYTES:
+            raise ConversationTooLarge(f"its state would be {len(text)} bytes; the limit is {MAX_STATE_JSON_BYTES}")
+        body = zlib.compress(text, 9)
         head = bytes([TOKEN_VERSION]) + self.key_id
         mac = hmac.new(self._key, head + body, hashlib.sha256).digest()
         token = base64.urlsafe_b64encode(head + body + mac).rstrip(b"=").decode("ascii")
-        if len(token) > MAX_TOKEN_CHARS:
-            raise StateError(f"the conversation would be larger than {MAX_TOKEN_CHARS} characters; start a new one")
+        limit = min(MAX_STATE_TOKEN_CHARS, max_chars or MAX_STATE_TOKEN_CHARS)
+        if len(token) > limit:
+            raise ConversationTooLarge(f"its state would be {len(token)} characters; the limit is {limit}")
         return token
 
     def open(self, token: str) -> Conversation:
@@ -106,8 +120,8 @@ class StateSealer:
         if not isinstance(token, str) or not token.strip():
             raise StateError("empty; send the state from the previous reply, or none to start")
         token = token.strip()
-        if len(token) > MAX_TOKEN_CHARS:
-            raise StateError(f"longer than {MAX_TOKEN_CHARS} characters; not a state this server wrote")
+        if len(token) > MAX_STATE_TOKEN_CHARS:
+            raise StateError(f"longer than {MAX_STATE_TOKEN_CHARS} characters; not a state this server wrote")
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         except (binascii.Error, ValueError):
@@ -132,7 +146,7 @@ class StateSealer:
             raise StateError("integrity check failed: the token was changed or truncated")
         try:
             inflate = zlib.decompressobj()
-            text = inflate.decompress(body[_HEADER:], MAX_STATE_JSON)
+            text = inflate.decompress(body[_HEADER:], MAX_STATE_JSON_BYTES)
             if inflate.unconsumed_tail or not inflate.eof:
                 raise StateError("content is incomplete or larger than the limit")
             return Conversation.model_validate(json.loads(text))
@@ -142,14 +156,7 @@ class StateSealer:
 
 def _read_secret_file(path: str | Path) -> bytes:
     """A key file's secret (surrounding blanks removed); errors name the file, never its content."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(str(path), "no such state key file") from None
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read the state key file: {exc.strerror or exc}") from None
-    secret = data.strip()
+    secret = read_regular_file(path, MAX_FILE_BYTES, "state key file").strip()
     if len(secret) < MIN_SECRET_CHARS:
         raise InputError(str(path), f"the state key must be at least {MIN_SECRET_CHARS} characters")
     return secret

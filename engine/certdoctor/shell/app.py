@@ -56,8 +56,10 @@ class SecretFreeHistory(History):
         super().append_string(hide_password(string))
 
     def store_string(self, string: str) -> None:
-        """Store a line unless it holds a private key."""
-        if "PRIVATE KEY" not in string:
+        """Store a line unless it holds a private key (in any encoding keydetect knows: PEM, Base-64, hex, JWK)."""
+        from certdoctor.keydetect import holds_private_key
+
+        if not holds_private_key(string):
             self.inner.store_string(string)
 
 
@@ -91,7 +93,7 @@ class ShellCompleter(Completer):
             yield from self._words(current, self._first_words())
         elif head in ("load", "probe") and position == 1:
             yield from self._words(current, ROLES)
-        elif head == "load" and position == 2:
+        elif (head == "load" and position == 2) or (head == "fix" and position == 1):
             path_doc = Document(current, len(current))
             yield from self.paths.get_completions(path_doc, complete_event)
         elif head == "load" and position == 3:

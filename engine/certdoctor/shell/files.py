@@ -1,7 +1,9 @@
 """What `load` and `probe` read into the session: roles, files (a PKCS#12 opened with --password), live chains.
 
 A password opens the file here and goes no further: the certificates it opened enter the turn as PEM
-text, so neither the password nor the private key reaches the conversation, a saved case or the notes.
+text (for the upload file, as a .pfx holding those certificates only), so neither the password nor the
+private key reaches the conversation, a saved case or the notes. A locked .pfx loaded as the upload file
+without a password is judged for what it is (upload.invalid-format).
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from certdoctor.case import CertificateSource
+from certdoctor.case import CertificateSource, data_uri
 from certdoctor.conversation import Turn
 from certdoctor.errors import InputError
+from certdoctor.x509.load import LoadedFile, Unreadable
 
 #: Friendly names for where a file goes (`load ROLE PATH`); a full case-file path works too.
 ROLES: dict[str, tuple[str, str]] = {
@@ -107,15 +110,30 @@ def load_turn(rest: str, base_dir: Path) -> Read:
     field_path, path = role_field(args[0]), Path(args[1]).expanduser()
     path = path if path.is_absolute() else base_dir / path
     if password is None:
+        found = CertificateSource(None, "load").read(str(path), field_path)
+        if isinstance(found, Unreadable) and found.locked:
+            if field_path == "upload.file":  # judged for what it is: a .pfx is not what the upload page takes
+                return Read(
+                    Turn(certificates={field_path: str(path)}),
+                    f"{path.name} -> {field_path}: a password-protected PKCS#12; judged as a .pfx without the "
+                    f"password (`load {args[0]} {path.name} --password ...` shows what it holds)",
+                    path.name,
+                )
+            raise InputError(
+                str(path.name),
+                f"is a password-protected PKCS#12 (.pfx/.p12): `load {args[0]} {path.name} --password ...` opens it",
+            )
         loaded = CertificateSource(None, "load").load(str(path), field_path)
         turn = Turn(certificates={field_path: str(path)})
-    elif field_path.rsplit(".", 1)[-1] in ("file", "key"):
+    elif field_path == "upload.key":
         raise InputError(
             args[0],
             "Expressway's upload page takes no PKCS#12 and no password-protected key, and the session keeps no "
-            f"password: export the certificate and the key as PEM (openssl pkcs12 -in {path.name} -clcerts -nokeys "
-            f"-out server.pem; openssl pkcs12 -in {path.name} -nocerts -nodes -out server.key) and load those",
+            f"password: export the key as PEM (openssl pkcs12 -in {path.name} -nocerts -nodes -out server.key) "
+            "and load that",
         )
+    elif field_path == "upload.file":
+        return _opened_upload(read_file(path, password), path, field_path)
     else:
         loaded = read_file(path, password)
         pems = [c.public_bytes(Encoding.PEM) for c in loaded.certificates] + [
@@ -132,6 +150,26 @@ def load_turn(rest: str, base_dir: Path) -> Read:
     if password is not None:
         summary += "; opened with the password, its certificates kept as PEM (the key and the password are not)"
     return Read(turn, summary, path.name)
+
+
+def _opened_upload(loaded: LoadedFile, path: Path, field_path: str) -> Read:
+    """An upload file opened with its password: its certificates as a .pfx holding nothing else.
+
+    The format stays what the customer has (the upload page takes no .pfx), while the key and the password
+    stay out of the turn; the summary names the certificates and says whether a key was inside, never the key.
+    """
+    from certdoctor.x509.naming import label
+    from certdoctor.x509.pkcs12 import certificates_only
+
+    if not loaded.certificates:
+        raise InputError(str(path), f"holds no certificate ({loaded.format.value})")
+    names = ", ".join(label(c) for c in loaded.certificates)
+    key = "a private key inside (not shown, not kept)" if loaded.private_keys else "no private key inside"
+    summary = (
+        f"{path.name} -> {field_path}: opened with the password: {len(loaded.certificates)} certificate(s) "
+        f"({names}); {key}; kept as a .pfx of its certificates only (the key and the password are not)"
+    )
+    return Read(Turn(certificates={field_path: data_uri(certificates_only(loaded.certificates))}), summary, path.name)
 
 
 def probe_turn(rest: str, fetch: Callable[[str, int, str | None, float], list[bytes]] | None) -> Read:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from certdoctor.answer import Answer, render_markdown
+from certdoctor.answer import Answer, label, render_markdown
 from certdoctor.case import map_file_references
 from certdoctor.conversation import Conversation, Turn
 from certdoctor.kb import KnowledgeBase, Lang
@@ -86,7 +86,7 @@ def answered(kb: KnowledgeBase, qid: str, value: str, lang: Lang) -> str:
 
 
 def report_markdown(conversation: Conversation, answer: Answer, kb: KnowledgeBase) -> str:
-    """Markdown for the case notes: the symptoms given, the answers in words, then the diagnosis."""
+    """Markdown for the case notes: the symptoms given, the answers in words, then the concise diagnosis."""
     case = conversation.case()
     symptoms = [
         f"- {k}: {'; '.join(map(str, v)) if isinstance(v, list) else v}"
@@ -95,7 +95,8 @@ def report_markdown(conversation: Conversation, answer: Answer, kb: KnowledgeBas
     symptoms += [f"- {answered(kb, k, str(v), conversation.lang)}" for k, v in case.answers.items()]
     text = render_markdown(answer, case.title or "TAC session")
     head, _, body = text.partition("\n\n")
-    return "\n".join([head, "", "## Symptoms", "", *(symptoms or ["- none given"]), "", body])
+    none = "- geen opgegeven" if conversation.lang == "nl" else "- none given"
+    return "\n".join([head, "", f"## {label('symptoms', conversation.lang)}", "", *(symptoms or [none]), "", body])
 
 
 def case_file(conversation: Conversation, where: Path) -> dict[str, Any]:

@@ -6,12 +6,12 @@ import socket
 import ssl
 
 from certdoctor.errors import InputError
-
-MAX_CHAIN = 20
+from certdoctor.limits import MAX_PROBE_CERTIFICATES
+from certdoctor.x509.names import host_a_labels
 
 
 def parse_target(text: str, default_port: int = 443) -> tuple[str, int]:
-    """HOST, HOST:PORT or [IPv6]:PORT as (host, port)."""
+    """HOST, HOST:PORT or [IPv6]:PORT as (host, port); an internationalised name as A-labels (xn--)."""
     host, port = text, default_port
     if text.startswith("["):
         host, _, rest = text[1:].partition("]")
@@ -22,7 +22,7 @@ def parse_target(text: str, default_port: int = 443) -> tuple[str, int]:
         port = _port(text, p)
     if not host:
         raise InputError(text, "no host name")
-    return host, port
+    return host_a_labels(host, text), port
 
 
 def _port(text: str, value: str) -> int:
@@ -32,7 +32,13 @@ def _port(text: str, value: str) -> int:
 
 
 def fetch_chain(host: str, port: int, sni: str | None = None, timeout: float = 5.0) -> list[bytes]:
-    """The DER certificates the server sends (leaf first), without validating them; clear errors on failure."""
+    """The DER certificates the server sends (leaf first, at most MAX_PROBE_CERTIFICATES), unvalidated; clear errors.
+
+    Host and SNI go out as A-labels: Python's socket and ssl modules take IDNA 2003 only, and raise
+    UnicodeError (not OSError) on names they cannot encode.
+    """
+    host = host_a_labels(host, f"{host}:{port}")
+    sni = host_a_labels(sni, "SNI") if sni else None
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
@@ -53,7 +59,7 @@ def fetch_chain(host: str, port: int, sni: str | None = None, timeout: float = 5
         raise InputError(target, f"cannot connect: {exc.strerror or exc}") from None
     if not chain:
         raise InputError(target, "the server sent no certificate")
-    return chain[:MAX_CHAIN]
+    return chain[:MAX_PROBE_CERTIFICATES]
 
 
 def _unverified_chain(tls: ssl.SSLSocket) -> list[bytes]:

@@ -24,6 +24,7 @@ from certdoctor.case import CertificateSource
 from certdoctor.conversation import Conversation, Turn, diagnose_conversation
 from certdoctor.errors import CertdoctorError, InputError
 from certdoctor.kb import Lang, load_knowledge
+from certdoctor.keydetect import holds_private_key
 from certdoctor.output import write_whole
 from certdoctor.rank import stands_clear
 from certdoctor.shell.files import LOAD_USAGE, ROLES, Read, load_turn, probe_turn
@@ -73,6 +74,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "facts": ("facts", "every fact the diagnosis knows, and where it comes from"),
     "save": ("save FILE [--force]", "write the session as a case file (a scenario in the making)"),
     "report": ("report FILE [--force]", "write Markdown for the case notes"),
+    "fix": (
+        "fix DIR [--force]",
+        "write the certificate files the plan needs (one PEM per target, never a key) and plan.md into DIR",
+    ),
     "help": ("help [COMMAND|roles|fields]", "this list, or more on one thing"),
     "quit": ("quit", "leave (Ctrl-D too)"),
 }
@@ -217,8 +222,11 @@ class ShellSession:
         if self.clear():
             self.asking = False
             d = self.answer.diagnoses[0]
-            out.wrapped(f"The leading cause stands clear: {d.title}. `steps 1` for the fix, `why 1` for the "
-                        "evidence, `ask` to keep going.", "ok")
+            out.wrapped(
+                f"The leading cause stands clear: {d.title}. `steps 1` for the fix, `why 1` for the "
+                "evidence, `ask` to keep going.",
+                "ok",
+            )
             return
         q = self.answer.questions[0]
         self.question = q
@@ -252,9 +260,10 @@ class ShellSession:
         text = line.strip()
         if not text:
             return out
-        if "PRIVATE KEY-----" in text:
-            return out.line("Private keys are not taken as text: `load upload-key PATH` reads one from a file.",
-                            "error")
+        if holds_private_key(text):  # PEM, Base-64, hex, JWK ...: keydetect knows them all
+            return out.line(
+                "Private keys are not taken as text: `load upload-key PATH` reads one from a file.", "error"
+            )
         word, _, rest = text.partition(" ")
         command = word.casefold()
         if "--password" in text and command not in ("load", "what-if"):
@@ -448,3 +457,19 @@ class ShellSession:
         write_whole(path, report_markdown(self.conversation, self.answer, self.kb))
         self._saved_to.add(path)
         out.wrapped(f"wrote {self._shown(path)}", "ok")
+
+    def _cmd_fix(self, rest: str, out: Output) -> None:
+        from certdoctor.fix import PLAN, build_fix, case_files, write_folder
+
+        args = shlex.split(rest)
+        names = [a for a in args if a != "--force"]
+        if len(names) != 1:
+            raise InputError("fix", "usage: fix DIR [--force]")
+        folder = Path(names[0]).expanduser()
+        folder = (folder if folder.is_absolute() else self.base_dir / folder).resolve()
+        case = self.conversation.case()
+        answered = self.conversation.skipped()
+        files = build_fix(case, base_dir=self.base_dir, source="session", lang=self.lang, answered=answered)
+        written = write_folder(folder, files, force="--force" in args, protected=case_files(case, self.base_dir))
+        pems = [self._shown(p) for p in written if p.name != PLAN]
+        out.wrapped(f"wrote {self._shown(folder / PLAN)}" + (" and " + ", ".join(pems) if pems else ""), "ok")
