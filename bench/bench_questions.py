@@ -38,13 +38,30 @@ from certdoctor.shell.cli import starting_case
 #: The seed document's order: upload errors, traversal zone down, SSH tunnels down, MRA sign-in,
 #: Jabber certificate warning; then the context questions in the order the seed mentions them.
 CHECKLIST = [
-    "problem", "upload_page", "zone_status", "ssh_tunnels", "mra_login", "jabber_warning", "recent_changes",
-    "traffic_server_version", "restarted_after_change", "ntp_synchronized", "crl_checking",
-    "secure_traversal_test", "cluster",
+    "problem",
+    "upload_page",
+    "zone_status",
+    "ssh_tunnels",
+    "mra_login",
+    "jabber_warning",
+    "recent_changes",
+    "traffic_server_version",
+    "restarted_after_change",
+    "ntp_synchronized",
+    "crl_checking",
+    "secure_traversal_test",
+    "cluster",
 ]
 #: What the customer tells only when asked: the structured symptoms (pasted text stays in the base).
-ASKED_FIELDS = ("zone_status", "ssh_tunnels", "mra_login", "recent_changes", "version", "previous_version",
-                "upload_page")
+ASKED_FIELDS = (
+    "zone_status",
+    "ssh_tunnels",
+    "mra_login",
+    "recent_changes",
+    "version",
+    "previous_version",
+    "upload_page",
+)
 MAX_QUESTIONS = 15
 
 
@@ -94,7 +111,7 @@ def checklist_chooser(kb: KnowledgeBase) -> Chooser:
 
     def choose(conversation: Conversation, asked: list[str]) -> str | None:
         case = conversation.case()
-        known = derive(case, CertificateSource(None, "bench"), kb).values()
+        known = derive(case, CertificateSource(None, "bench"), kb).instances()
         for qid in CHECKLIST:
             question = next(q for q in kb.questions if q.id == qid)
             if qid not in asked and not _answered(question, known):
@@ -104,9 +121,7 @@ def checklist_chooser(kb: KnowledgeBase) -> Chooser:
     return choose
 
 
-def questions_needed(
-    path: Path, expected: str, choose: Chooser, kb: KnowledgeBase, files: bool = True
-) -> int | None:
+def questions_needed(path: Path, expected: str, choose: Chooser, kb: KnowledgeBase, files: bool = True) -> int | None:
     """Questions asked until `expected` ranks first; None when the questions run out first."""
     truth = _truth(path, kb)
     conversation = Conversation(base=_base(path, files))
@@ -126,8 +141,11 @@ def questions_needed(
 
 def needing(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Over the scenarios both questioners reach and at least one needs a question for: medians, maxima, totals."""
-    there = [r for r in rows if r["certdoctor"] is not None and r["checklist"] is not None
-             and r["certdoctor"] + r["checklist"] > 0]
+    there = [
+        r
+        for r in rows
+        if r["certdoctor"] is not None and r["checklist"] is not None and r["certdoctor"] + r["checklist"] > 0
+    ]
     out: dict[str, Any] = {"both_need": len(there)}
     for who in ("certdoctor", "checklist"):
         counts = [r[who] for r in there]
@@ -143,11 +161,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("library", nargs="?", default=str(Path(__file__).resolve().parents[1] / "scenarios"))
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--no-files", action="store_true",
-                        help="start without the certificate files and settings: only pasted text (harder)")
+    parser.add_argument(
+        "--no-files",
+        action="store_true",
+        help="start without the certificate files and settings: only pasted text (harder)",
+    )
     args = parser.parse_args()
-    header("bench_questions: questions until the expected cause ranks first, certdoctor vs the seed checklist"
-           + (" (--no-files)" if args.no_files else ""), sys.stderr if args.json else sys.stdout)
+    header(
+        "bench_questions: questions until the expected cause ranks first, certdoctor vs the seed checklist"
+        + (" (--no-files)" if args.no_files else ""),
+        sys.stderr if args.json else sys.stdout,
+    )
     started = time.perf_counter()
     kb = load_knowledge()
     rows: list[dict[str, Any]] = []
@@ -160,8 +184,11 @@ def main() -> int:
         rows.append({"scenario": name, "top": expect.top, "certdoctor": mine, "checklist": checklist})
     reached = [r["certdoctor"] for r in rows if r["certdoctor"] is not None]
     listed = [r["checklist"] for r in rows if r["checklist"] is not None]
-    worse = [r for r in rows if r["certdoctor"] is not None and r["checklist"] is not None
-             and r["certdoctor"] > r["checklist"]]
+    worse = [
+        r
+        for r in rows
+        if r["certdoctor"] is not None and r["checklist"] is not None and r["certdoctor"] > r["checklist"]
+    ]
     lost = [r for r in rows if r["certdoctor"] is None and r["checklist"] is not None]
     summary: dict[str, Any] = {
         "scenarios": len(rows),
@@ -183,16 +210,22 @@ def main() -> int:
         for r in rows:
             print(f"{r['scenario']:<60} certdoctor {r['certdoctor']!s:>4}  checklist {r['checklist']!s:>4}")
         print(f"{summary['scenarios']} scenarios with an expected top cause")
-        print(f"certdoctor: median {summary['certdoctor_median']}, max {summary['certdoctor_max']}, "
-              f"not reached {summary['certdoctor_unreached']}")
-        print(f"checklist (seed order): median {summary['checklist_median']}, max {summary['checklist_max']}, "
-              f"not reached {summary['checklist_unreached']}")
+        print(
+            f"certdoctor: median {summary['certdoctor_median']}, max {summary['certdoctor_max']}, "
+            f"not reached {summary['certdoctor_unreached']}"
+        )
+        print(
+            f"checklist (seed order): median {summary['checklist_median']}, max {summary['checklist_max']}, "
+            f"not reached {summary['checklist_unreached']}"
+        )
         print(f"scenarios where certdoctor needs more than the checklist: {summary['more_than_checklist'] or 'none'}")
-        print(f"scenarios that need a question and both reach: {summary['both_need']}; there certdoctor median "
-              f"{summary['there_certdoctor_median']} / max {summary['there_certdoctor_max']} "
-              f"({summary['there_certdoctor_total']} in all), checklist median {summary['there_checklist_median']} / "
-              f"max {summary['there_checklist_max']} ({summary['there_checklist_total']} in all); "
-              f"ratio certdoctor/checklist {summary['there_ratio']}")
+        print(
+            f"scenarios that need a question and both reach: {summary['both_need']}; there certdoctor median "
+            f"{summary['there_certdoctor_median']} / max {summary['there_certdoctor_max']} "
+            f"({summary['there_certdoctor_total']} in all), checklist median {summary['there_checklist_median']} / "
+            f"max {summary['there_checklist_max']} ({summary['there_checklist_total']} in all); "
+            f"ratio certdoctor/checklist {summary['there_ratio']}"
+        )
         print(f"({summary['seconds']} s)")
         print("meets the targets (median <= 3, never more than the checklist)" if ok else "DOES NOT meet the targets")
     return 0 if ok else 1

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 
+from certdoctor.answer import Answer
 from certdoctor.diagnosis import rank, shipped_engine
 from certdoctor.facts import Fact, Facts
+from certdoctor.facts.fact import entity_of
+from certdoctor.kb import Cause, FileKind
 
 F = tuple[str, object]
 
@@ -92,3 +97,141 @@ def test_fires_on_its_evidence(cause: str) -> None:
 @pytest.mark.parametrize("cause", sorted(CASES))
 def test_quiet_on_a_near_miss(cause: str) -> None:
     assert cause not in _ranking(CASES[cause][1])
+
+
+# ------------------------------------------------------------------ files that decide a cause (issue 12)
+
+#: Params naming an entity of each kind, so a test fact is about an entity as the case's facts are.
+_PARAMS = {
+    "node": "expe1.example.com",
+    "side": "expressway_c",
+    "server": "cucm1.example.com",
+    "list": "expressway_c trusted CA list",
+    "certificate": "'expe1.example.com' (serial 01)",
+}
+
+
+def _facts(pairs: list[F]) -> list[Fact]:
+    return [
+        Fact(name=n, value=v, source="test", params=dict(_PARAMS), entity=entity_of(n, _PARAMS))  # type: ignore[arg-type]
+        for n, v in pairs
+    ]
+
+
+#: Every kind of file a case can hold completely: a rule-out decides only when its `needs` are given.
+ALL_FILES = set(get_args(FileKind))
+
+
+def _answer(pairs: list[F], given: set[str] | None = None) -> Answer:
+    engine = shipped_engine()
+    facts = Facts(items=_facts(pairs), given=ALL_FILES if given is None else given)
+    return rank(engine.kb, facts, engine.evaluate(facts.items))
+
+
+def _symptoms_for(cause: Cause) -> list[F]:
+    """The facts of a positive rule that tests no certificate fact: a symptom that alone makes the cause a candidate."""
+    kb = shipped_engine().kb
+    for rule in cause.rules:
+        if rule.certainty > 0 and all(
+            kb.facts[c.fact].source != "certificates" and c.is_ is not None for c in rule.when
+        ):
+            return [(c.fact, c.is_) for c in rule.when]
+    raise AssertionError(f"{cause.id}: no symptom-only positive rule")
+
+
+DECIDABLE = sorted(c.id for c in shipped_engine().kb.causes if c.rule_out is not None)
+
+
+@pytest.mark.parametrize("cause_id", DECIDABLE)
+def test_healthy_deciding_files_rule_the_cause_out_whatever_the_symptoms(cause_id: str) -> None:
+    cause = shipped_engine().kb.cause(cause_id)
+    assert cause.rule_out is not None
+    symptoms = _symptoms_for(cause)
+    healthy: list[F] = [(c.fact, not c.is_) for c in cause.rule_out.faults]
+    answer = _answer(symptoms + healthy)
+    assert cause_id not in {d.cause for d in answer.diagnoses}
+    assert [r.reason for r in answer.ruled_out if r.cause == cause_id] == [cause.rule_out.reason.en]
+    # without the deciding files: a hypothesis from the symptoms that names them
+    found = {d.cause: d for d in _answer(symptoms).diagnoses}
+    assert cause_id in found and found[cause_id].decide_with == cause.rule_out.decide_with.en
+    # the facts healthy but a file the rule-out needs not held completely (one node's certificate missing)
+    for absent in cause.rule_out.needs:
+        partial_files = _answer(symptoms + healthy, given=ALL_FILES - {absent})
+        assert cause_id not in {r.cause for r in partial_files.ruled_out}, absent
+    # one deciding fact missing: not ruled out; where it ranks, it names the files
+    for missing in cause.rule_out.facts():
+        partial = _answer(symptoms + [(f, v) for f, v in healthy if f != missing])
+        assert cause_id not in {r.cause for r in partial.ruled_out}
+        assert all(d.decide_with == cause.rule_out.decide_with.en for d in partial.diagnoses if d.cause == cause_id)
+
+
+@pytest.mark.parametrize("cause_id", DECIDABLE)
+def test_a_fault_on_one_entity_keeps_the_cause(cause_id: str) -> None:
+    cause = shipped_engine().kb.cause(cause_id)
+    assert cause.rule_out is not None
+    faults: list[F] = [(c.fact, c.is_) for c in cause.rule_out.faults]
+    answer = _answer(faults)
+    assert cause_id in {d.cause for d in answer.diagnoses}
+    assert not answer.ruled_out and not answer.diagnoses[0].decide_with
+
+
+def test_the_rule_out_facts_are_certificate_facts_with_entities() -> None:
+    from certdoctor.facts.fact import ENTITIES
+
+    for cause_id in DECIDABLE:
+        cause = shipped_engine().kb.cause(cause_id)
+        assert cause.rule_out is not None
+        for cond in cause.rule_out.faults:
+            assert cond.fact in ENTITIES, f"{cause_id}: {cond.fact} is about the case, not about one entity"
+        assert cause.rule_out.reason.nl and cause.rule_out.decide_with.nl
+
+
+#: specific cause -> (facts of one finding, the general cause folded into it)
+SUBSUMED: dict[tuple[str, str], list[F]] = {
+    ("zone.peer-address-mismatch", "cert.name-mismatch"): [
+        ("zone.peer_address_on_e_cert", False),
+        ("name.any_mismatch", True),
+    ],
+    ("zone.tls-verify-name-mismatch", "cert.name-mismatch"): [
+        ("zone.tls_verify_name_on_c_certs", False),
+        ("name.any_mismatch", True),
+    ],
+    ("jabber.edge-domain-not-in-san", "cert.name-mismatch"): [
+        ("jabber.domain_on_e_cert", False),
+        ("name.any_mismatch", True),
+    ],
+    ("cluster.peer-certificate-mismatch", "cert.name-mismatch"): [
+        ("cluster.certificates_consistent", False),
+        ("name.any_mismatch", True),
+    ],
+    ("zone.ca-not-trusted", "cert.untrusted-ca"): [("trust.c_trusts_e", False), ("chain.any_untrusted", True)],
+    ("mra.cucm-does-not-trust-expressway-c", "cert.untrusted-ca"): [
+        ("trust.cucm_tomcat_trusts_c", False),
+        ("trust.cucm_callmanager_trusts_c", False),
+        ("chain.any_untrusted", True),
+    ],
+    ("mra.expressway-c-does-not-trust-cucm", "cert.untrusted-ca"): [
+        ("trust.c_trusts_cucm", False),
+        ("chain.any_untrusted", True),
+    ],
+    ("mra.expressway-c-does-not-trust-cucm", "cert.name-mismatch"): [
+        ("cucm.server_name_on_cert", False),
+        ("name.any_mismatch", True),
+    ],
+}
+
+
+def test_every_subsumption_is_exercised() -> None:
+    declared = {(c.id, g) for c in shipped_engine().kb.causes for g in c.subsumes}
+    assert declared == set(SUBSUMED)
+
+
+@pytest.mark.parametrize(("specific", "general"), sorted(SUBSUMED))
+def test_a_general_cause_on_the_same_finding_is_folded_into_the_specific_one(specific: str, general: str) -> None:
+    answer = _answer(SUBSUMED[(specific, general)])
+    found = {d.cause: d for d in answer.diagnoses}
+    assert specific in found and general not in found
+    assert general in found[specific].folded
+    # from symptoms alone the specific cause rests on no finding: nothing is folded
+    alone = _answer(_symptoms_for(shipped_engine().kb.cause(general)))
+    assert all(not d.folded for d in alone.diagnoses)

@@ -64,3 +64,32 @@ def test_generated_scenarios_are_reproducible(tmp_path: Path) -> None:
     pool = {p.name for p in (LIBRARY / "certs").iterdir()}
     stale = pool - {p.name for p in (tmp_path / "certs").iterdir()}
     assert not stale, f"scenarios/certs holds files no scenario uses any more: {sorted(stale)[:5]}"
+
+
+def test_files_rule_causes_out_and_missing_files_keep_them_as_hypotheses(evaluated: list[Evaluated]) -> None:
+    """Every cause the files can decide is ruled out by some scenario's files and awaits them in another."""
+    decidable = {c.id for c in ENGINE.kb.causes if c.rule_out is not None}
+    ruled_out = {r.cause for ev in evaluated for r in ev.answer.ruled_out}
+    awaiting = {d.cause for ev in evaluated for d in ev.answer.diagnoses if d.decide_with}
+    assert decidable <= ruled_out, sorted(decidable - ruled_out)
+    assert decidable <= awaiting, sorted(decidable - awaiting)
+    for ev in evaluated:
+        ranked = {d.cause for d in ev.answer.diagnoses}
+        assert not ranked & {r.cause for r in ev.answer.ruled_out}, ev.name  # ruled out is never ranked too
+        assert all(r.reason for r in ev.answer.ruled_out), ev.name
+        assert all(d.decide_with is None or d.cause in decidable for d in ev.answer.diagnoses), ev.name
+
+
+def test_one_path_broken_another_healthy_without_contradiction(evaluated: list[Evaluated]) -> None:
+    """A cluster whose first Expressway-E node needs an intermediate Expressway-C lacks, the second does not."""
+    ev = next(e for e in evaluated if e.name == "ssh.intermediate-not-trusted/one-e-node-under-new-intermediate")
+    top = ev.answer.diagnoses[0]
+    assert top.cause == "ssh.intermediate-not-trusted"
+    assert top.entities == ["path:expressway_c<expe1.example.com"]
+    healthy = [(v, e) for v, e in ev.facts.instances()["trust.intermediate_missing"] if v is False]
+    assert "path:expressway_c<expe2.example.com" in {e for _, e in healthy}  # the healthy path is known ...
+    assert not any(
+        i.sign == "against" and "intermediate" in i.rule for i in top.evidence_items
+    )  # ... and not held against it
+    peers = next(e for e in evaluated if e.name == "zone.peer-address-mismatch/one-of-two-peers-renamed")
+    assert not peers.answer.diagnoses[0].counter_evidence

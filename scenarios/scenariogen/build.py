@@ -28,17 +28,54 @@ def dump(data: Any) -> str:
 
 
 
+def _step(node: Any, key: str) -> Any:
+    """One step down a dotted path: a mapping key, or a list index."""
+    return node[int(key)] if isinstance(node, list) else node[key]
+
+
+def _lookup(case: dict[str, Any], dotted: str) -> Any:
+    """The value at a dotted path (list items by index: expressway_e.nodes.1.certificate)."""
+    node: Any = case
+    for key in dotted.split("."):
+        node = _step(node, key)
+    return node
+
+
 def _apply_patch(case: dict[str, Any], patch: dict[str, Any]) -> None:
     """Set (or with DROP remove) each dotted path of patch in case."""
     for dotted, value in patch.items():
         *parents, last = dotted.split(".")
-        node = case
+        node: Any = case
         for key in parents:
-            node = node[key]
-        if value is DROP:
+            node = _step(node, key)
+        if isinstance(node, list):
+            if value is DROP:
+                node.pop(int(last))
+            else:
+                node[int(last)] = value
+        elif value is DROP:
             node.pop(last, None)
         else:
             node[last] = value
+
+
+def _borrow(spec: Scenario, case_path: Path, work: Path) -> dict[str, Any]:
+    """Patch values for spec.borrow: each file copied from a deployment with other faults (same layout).
+
+    The copy keeps its name in a folder of its own (certs/borrowed-<n>/), so it shares a pool file with
+    the same certificate elsewhere and its reference cannot collide with the scenario's own files.
+    """
+    patch: dict[str, Any] = {}
+    for n, (target, (faults, source)) in enumerate(sorted(spec.borrow.items()), 1):
+        other = write_deployment(work / f"{spec.group}--borrowed" / f"{spec.slug}-{n}", faults, **spec.layout)
+        ref = _lookup(yaml.safe_load(other.read_text(encoding="utf-8")), source)
+        copy = f"certs/borrowed-{n}/{Path(ref).name}"
+        (case_path.parent / copy).parent.mkdir(parents=True, exist_ok=True)
+        (case_path.parent / copy).write_bytes((other.parent / ref).read_bytes())
+        patch[target] = copy
+    return patch
+
+
 def rewrite_refs(case: dict[str, Any], rename: dict[str, str]) -> Any:
     """The case with every certificate file reference that rename knows replaced."""
     return map_file_references(case, lambda ref: rename.get(ref, ref))
@@ -120,14 +157,14 @@ def build_case(spec: Scenario, work: Path, pool: Pool) -> dict[str, Any]:
     if spec.certificates:
         path = write_deployment(work / spec.group / spec.slug, spec.faults, **spec.layout)
         generated = yaml.safe_load(path.read_text(encoding="utf-8"))
-        _apply_patch(generated, spec.patch)
+        _apply_patch(generated, {**_borrow(spec, path, work), **spec.patch})
         for key in ("upload", "expressway_c", "expressway_e", "cucm", "jabber", "crls"):
             if key in generated:
                 case[key] = generated[key]
         rename = {ref: pool.add(ref, (path.parent / ref).read_bytes()) for ref in _refs(case)}
         case = rewrite_refs(case, rename)
-    elif spec.faults or spec.layout or spec.patch:
-        raise ValueError(f"{spec.name}: a symptom-only scenario takes no faults, layout or patch")
+    elif spec.faults or spec.layout or spec.patch or spec.borrow:
+        raise ValueError(f"{spec.name}: a symptom-only scenario takes no faults, layout, patch or borrowed files")
     case["expect"] = dict(spec.expect)
     return case
 

@@ -57,6 +57,9 @@ class Scenario:
     answers: dict[str, str] = field(default_factory=dict)
     layout: dict[str, Any] = field(default_factory=dict)  # write_deployment options (c_nodes, cucm, ...)
     patch: dict[str, Any] = field(default_factory=dict)  # dotted case path -> new value (DROP removes it)
+    # dotted case path -> (faults, dotted path): the file that path names in a deployment with those faults
+    # (same layout), e.g. one healthy node in a cluster whose other node has the fault
+    borrow: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
     certificates: bool = True  # False: symptoms only, no deployment sections
 
     @property

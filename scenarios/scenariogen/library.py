@@ -80,8 +80,9 @@ def _pin_outcomes(staging: Path, specs: list[Scenario], cases: list[dict[str, An
     """Pin what the reviewed knowledge base concludes, beyond the hand-written expectations (approval testing).
 
     Each scenario must first meet its hand-written expect block; then it also expects the first three
-    causes of its ranking in order, whether the top cause stands clear, and (symptom only) every
-    candidate cause. A deliberate knowledge change shows up as a diff of these files to review.
+    causes of its ranking in order, whether the top cause stands clear, every cause its files rule out,
+    every general cause folded into a specific one, every hypothesis waiting for its deciding files, and
+    (symptom only) every candidate cause. A deliberate knowledge change shows up as a diff of these files to review.
     """
     from certdoctor.diagnosis import shipped_engine
     from certdoctor.rank import stands_clear
@@ -103,6 +104,16 @@ def _pin_outcomes(staging: Path, specs: list[Scenario], cases: list[dict[str, An
             expect["ranking"] = ranked[:3]
         if expect.get("top") not in (None, "none"):
             expect["clear"] = stands_clear([d.confidence for d in ev.answer.diagnoses])
+        # what the files decide: every cause they rule out, every general cause folded, every hypothesis
+        # that names the files that would decide it (hand-written entries first, in their order)
+        for key, found in (
+            ("ruled_out", [r.cause for r in ev.answer.ruled_out]),
+            ("folded", [g for d in ev.answer.diagnoses for g in d.folded]),
+            ("decide_with", [d.cause for d in ev.answer.diagnoses if d.decide_with]),
+        ):
+            pinned = [*expect.get(key, []), *(c for c in found if c not in expect.get(key, []))]
+            if pinned:
+                expect[key] = pinned
         if not spec.certificates:
             top = expect.get("top")
             expect["includes"] = [*expect.get("includes", []), *(c for c in ranked if c != top and c not in

@@ -9,13 +9,14 @@ single box instead of a cluster (`c_nodes=1`), only one side (`e_nodes=0`), no U
 Jabber domain.
 
 Modules: ``catalogue`` (names, FAULTS, VARIANTS), ``issuing`` (every certificate, fault by fault),
-``deployment`` (write_deployment: certs/ and case.yaml), ``upload`` (the file to upload),
+``deployment`` (write_deployment: certs/ and case.yaml), ``upload`` (the file to upload), ``pfx`` (a
+password-protected .pfx, byte-identical on every run: the password is ``PFX_PASSWORD``),
 ``examples`` (the bundled example cases) and ``cli`` (``python -m certdoctor.lab``).
 """
 
 from __future__ import annotations
 
-from certdoctor.lab.catalogue import AT, CUCM_IP, DOMAIN, E_IP, FAULTS, VARIANTS, Side
+from certdoctor.lab.catalogue import AT, CUCM_IP, DOMAIN, E_IP, FAULTS, PFX_PASSWORD, VARIANTS, Side
 from certdoctor.lab.cli import main
 from certdoctor.lab.deployment import write_deployment
 from certdoctor.lab.examples import EXAMPLE_CASES, write_examples
@@ -27,6 +28,7 @@ __all__ = [
     "EXAMPLE_CASES",
     "E_IP",
     "FAULTS",
+    "PFX_PASSWORD",
     "VARIANTS",
     "Side",
     "main",

@@ -33,6 +33,12 @@ FAULTS = {
     "upload-der": "the upload file is DER, not PEM",
     "upload-key-mismatch": "the private key given with the upload belongs to another certificate",
     "upload-untrusted": "the upload certificate comes from a CA the target does not trust yet",
+    "revoked-intermediate-e": "Expressway-E's issuing CA (Lab Edge CA, sent in its chain, trusted by C) is revoked "
+    "by the supplied CRL of the Lab Root CA",
+    "revoked-ca-cucm": "Unified CM's issuing CA (Voice Issuing CA, sent in its chain, trusted by C) is revoked by "
+    "the supplied CRL of the Voice Root CA",
+    "pfx-upload-password": "the upload file is a password-protected PKCS#12 (.pfx) holding the new certificate, "
+    "its private key and its chain, as a Windows CA exports it",
 }
 
 VARIANTS = {
@@ -59,7 +65,23 @@ VARIANTS = {
     "upload-windows-base64": "the upload file is a Windows Base-64 export (.cer, CRLF): a format Expressway takes",
     "upload-no-client-auth": "the upload certificate has serverAuth only (AD CS Web Server template)",
     "upload-short-san": "the upload certificate carries a short host name, not an FQDN, as a SAN",
+    "root-crl-unrelated": "Expressway-E is issued by Lab Edge CA; the supplied CRL of the Lab Root CA revokes a "
+    "retired CA, not Lab Edge CA",
+    "cucm-crl-unrelated": "Unified CM is issued by Voice Issuing CA; the supplied CRL of the Voice Root CA revokes "
+    "a retired CA, not Voice Issuing CA",
+    "root-crl-expired": "Expressway-E is issued by Lab Edge CA; the supplied CRL of the Lab Root CA, which judges "
+    "Lab Edge CA, is past its nextUpdate (nothing revoked)",
+    "c-trust-truncated": "Expressway-C's trusted CA list file is truncated: it ends inside its second certificate",
+    "e-node-pfx": "Expressway-E node 1's certificate is given as the password-protected .pfx it was installed from",
 }
+
+#: The password of every .pfx the lab writes (pfx-upload-password, e-node-pfx): what tests give `fix --password`.
+PFX_PASSWORD = "Lab-Pfx-2026"
+
+#: Faults that put Expressway-E under its own issuing CA, Lab Edge CA (sent in its chain and trusted by C).
+EDGE_CA = {"revoked-intermediate-e", "root-crl-unrelated", "root-crl-expired"}
+#: Faults that give Unified CM certificates from Voice Issuing CA under Voice Root CA (trusted by C).
+VOICE_CA = {"revoked-ca-cucm", "cucm-crl-unrelated"}
 
 #: The faults and variants about a certificate to upload: the case gets an `upload:` block.
 UPLOADS = {
@@ -72,6 +94,7 @@ UPLOADS = {
     "upload-windows-base64",
     "upload-no-client-auth",
     "upload-short-san",
+    "pfx-upload-password",
 }
 
 Side = Literal["expressway_c", "expressway_e"]

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from cryptography import x509
 
-from certdoctor.lab.catalogue import AT, CUCM_IP, DOMAIN, E_IP, UPLOADS, Side, checked_faults
+from certdoctor.lab.catalogue import AT, CUCM_IP, DOMAIN, E_IP, PFX_PASSWORD, UPLOADS, Side, checked_faults
 from certdoctor.lab.issuing import (
     CucmCertificates,
     EIssuer,
@@ -20,12 +20,13 @@ from certdoctor.lab.issuing import (
     e_issuer,
     issue_c_leaves,
     issue_cas,
-    issue_crl,
+    issue_crls,
     issue_cucm,
     issue_e_leaves,
     layout_for,
     trusted_lists,
 )
+from certdoctor.lab.pfx import locked_pfx
 from certdoctor.lab.upload import write_upload
 from certdoctor.testpki import Issued, TestPKI, pem
 
@@ -53,7 +54,11 @@ class _CertsDir:
 
     def write(self, name: str, *objs: Any) -> str:
         """Write the objects as one PEM file; return "certs/<name>"."""
-        (self.path / name).write_bytes(pem(*objs))
+        return self.write_bytes(name, pem(*objs))
+
+    def write_bytes(self, name: str, data: bytes) -> str:
+        """Write a file as is; return "certs/<name>"."""
+        (self.path / name).write_bytes(data)
         return f"certs/{name}"
 
 
@@ -122,6 +127,10 @@ def _c_section(certs: _CertsDir, d: _Deployment, cucm: bool, faults: set[str]) -
     side = _expressway_section(
         certs, layout.c_names, layout.c_names, d.c_leaves, [d.cas.issuing.certificate], layout.c_cluster, d.trusted.c
     )
+    if "c-trust-truncated" in faults:  # cut off inside its second certificate: no END line, half its Base-64
+        blocks = [pem(c) for c in d.trusted.c]
+        trust = certs.path / side["trusted_cas"][0].removeprefix("certs/")
+        trust.write_bytes(blocks[0] + blocks[1][: len(blocks[1]) // 2])
     if layout.e_nodes:
         side["traversal_zone"] = {"peer_addresses": _c_peer_addresses(layout, faults)}
     if cucm:
@@ -137,6 +146,14 @@ def _e_section(certs: _CertsDir, d: _Deployment, faults: set[str]) -> dict[str, 
     )
     if layout.c_nodes:
         side["traversal_zone"] = {"tls_verify_subject_name": _tls_verify_name(layout, faults)}
+    if "e-node-pfx" in faults:  # node 1's certificate as the .pfx it was installed from (key and chain inside)
+        leaf = d.e_leaves[0]
+        data = locked_pfx(leaf.key, leaf.certificate, d.e.chain, PFX_PASSWORD.encode())
+        ref = certs.write_bytes(f"{layout.e_names[0].split('.')[0]}.pfx", data)
+        if "nodes" in side:
+            side["nodes"][0]["certificate"] = ref
+        else:
+            side["certificate"] = ref
     return side
 
 
@@ -191,11 +208,13 @@ def write_deployment(
         case["cucm"] = _cucm_section(certs, d)
     if jabber_domain is not None:
         case["jabber"] = {"domain": jabber_domain}
-    crl = issue_crl(pki, d.cas.issuing, d.e_leaves, d.layout, faults)
-    if crl is not None:
-        case["crls"] = [certs.write("issuing.crl", crl)]
+    crls = issue_crls(pki, d.cas, d.e, d.e_leaves, d.cucm, d.layout, faults)
+    if crls:
+        case["crls"] = [certs.write(name, crl) for name, crl in crls]
     if UPLOADS & faults:
-        case["upload"] = write_upload(pki, certs.path, faults, upload_target, d.cas.issuing, d.cas.other_root)
+        case["upload"] = write_upload(
+            pki, certs.path, faults, upload_target, d.cas.issuing, d.cas.other_root, root=d.cas.root
+        )
     path = outdir / "case.yaml"
     path.write_text(_yaml_dump(case), encoding="utf-8")
     return path

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from cryptography import x509
 
-from certdoctor.lab.catalogue import DOMAIN, fqdns
+from certdoctor.lab.catalogue import DOMAIN, EDGE_CA, VOICE_CA, fqdns
 from certdoctor.testpki import Issued, KeySpec, TestPKI
 
 _CUCM = f"cucm1.{DOMAIN}"
@@ -72,11 +72,15 @@ class EIssuer:
 
 @dataclass(frozen=True)
 class CucmCertificates:
-    """Unified CM's tomcat and CallManager certificates and the CA certificates sent after them."""
+    """Unified CM's tomcat and CallManager certificates, the CA certificates sent after them, and its own CAs.
+
+    `cas` are Unified CM's own root and issuing CA (Voice Root CA, Voice Issuing CA) when Expressway-C trusts them.
+    """
 
     tomcat: Issued
     callmanager: Issued
     chain: list[x509.Certificate]
+    cas: tuple[Issued, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,9 @@ def issue_c_leaves(pki: TestPKI, issuing: Issued, layout: Layout, faults: set[st
 
 def e_issuer(pki: TestPKI, cas: LabCAs, faults: set[str]) -> EIssuer:
     """The issuing CA, or (e-new-intermediate*) a new Lab Issuing CA 2, sent or not."""
+    if EDGE_CA & faults:
+        edge = pki.intermediate("Lab Edge CA", cas.root)
+        return EIssuer(edge, [edge.certificate], None)
     if not {"e-new-intermediate", "e-new-intermediate-unsent"} & faults:
         return EIssuer(cas.issuing, [cas.issuing.certificate], None)
     issuing2 = pki.intermediate("Lab Issuing CA 2", cas.root)
@@ -185,6 +192,12 @@ def issue_e_leaves(pki: TestPKI, issuer: Issued, layout: Layout, faults: set[str
 
 def issue_cucm(pki: TestPKI, issuing: Issued, faults: set[str]) -> CucmCertificates:
     """Unified CM certificates: from a separate Voice Root CA, self-signed, or from the lab's issuing CA."""
+    if VOICE_CA & faults:
+        voice_root = pki.root("Voice Root CA")
+        voice_ca = pki.intermediate("Voice Issuing CA", voice_root)
+        tomcat = pki.leaf(_CUCM, voice_ca, sans=[_CUCM], key_label="cucm1-tomcat")
+        callmanager = pki.leaf(_CUCM, voice_ca, sans=[_CUCM], key_label="cucm1-cm")
+        return CucmCertificates(tomcat, callmanager, [voice_ca.certificate], (voice_root, voice_ca))
     if "cucm-other-ca" in faults:
         voice_ca = pki.root("Voice Root CA")
         tomcat = pki.leaf(_CUCM, voice_ca, sans=[_CUCM], key_label="cucm1-tomcat")
@@ -199,9 +212,17 @@ def issue_cucm(pki: TestPKI, issuing: Issued, faults: set[str]) -> CucmCertifica
     return CucmCertificates(tomcat, callmanager, [])
 
 
-def _c_trusted(pki: TestPKI, cas: LabCAs, cucm: CucmCertificates, faults: set[str]) -> list[x509.Certificate]:
-    """Expressway-C's list: the lab CA, less of it, another root, a stale or re-issued root, or CUCM's own certs."""
+def _c_trusted(
+    pki: TestPKI, cas: LabCAs, e: EIssuer, cucm: CucmCertificates, faults: set[str]
+) -> list[x509.Certificate]:
+    """Expressway-C's list: the lab CA, less of it, another root, a stale or re-issued root, or CUCM's own certs.
+
+    E's own issuing CA (Lab Edge CA) and Unified CM's own CAs are in it when they issued those certificates.
+    """
     trusted = [cas.root.certificate, cas.issuing.certificate]
+    if EDGE_CA & faults:
+        trusted.append(e.ca.certificate)
+    trusted += [ca.certificate for ca in cucm.cas]
     if "c-trust-root-only" in faults:
         trusted = [cas.root.certificate]
     if "c-trust-missing" in faults:
@@ -235,7 +256,7 @@ def trusted_lists(pki: TestPKI, cas: LabCAs, e: EIssuer, cucm: CucmCertificates,
     cucm_tomcat = [cas.other_root.certificate] if "cucm-trust-missing" in faults else full
     cucm_callmanager = [cas.other_root.certificate] if "cucm-callmanager-trust-missing" in faults else cucm_tomcat
     return TrustedLists(
-        c=_c_trusted(pki, cas, cucm, faults),
+        c=_c_trusted(pki, cas, e, cucm, faults),
         e=_e_trusted(cas, e, faults),
         cucm_tomcat=cucm_tomcat,
         cucm_callmanager=cucm_callmanager,
@@ -257,7 +278,43 @@ def _old_e_leaf(pki: TestPKI, issuing: Issued, layout: Layout) -> Issued:
     )
 
 
-def issue_crl(
+def issue_crls(
+    pki: TestPKI,
+    cas: LabCAs,
+    e: EIssuer,
+    e_leaves: list[Issued],
+    cucm: CucmCertificates,
+    layout: Layout,
+    faults: set[str],
+) -> list[tuple[str, x509.CertificateRevocationList]]:
+    """The CRLs the case supplies, each with its file name: the issuing CA's, the root's, Unified CM's root's."""
+    crls = []
+    issuing = _issuing_crl(pki, cas.issuing, e_leaves, layout, faults)
+    if issuing is not None:
+        crls.append(("issuing.crl", issuing))
+    if EDGE_CA & faults:
+        revoked = [e.ca] if "revoked-intermediate-e" in faults else []
+        if "root-crl-unrelated" in faults:
+            revoked.append(pki.intermediate("Lab Retired CA", cas.root))
+        crls.append(("root.crl", _crl(pki, cas.root, revoked, expired="root-crl-expired" in faults)))
+    if VOICE_CA & faults and cucm.cas:
+        voice_root, voice_ca = cucm.cas
+        retired = [pki.intermediate("Voice Retired CA", voice_root)] if "cucm-crl-unrelated" in faults else []
+        revoked = [voice_ca] if "revoked-ca-cucm" in faults else retired
+        crls.append(("voice-root.crl", _crl(pki, voice_root, revoked, expired=False)))
+    return crls
+
+
+def _crl(pki: TestPKI, issuer: Issued, revoked: list[Issued], *, expired: bool) -> x509.CertificateRevocationList:
+    """issuer's CRL revoking those certificates, around the case's instant (2026-06-01): current, or a month past."""
+    if expired:
+        this_update, next_update = datetime(2026, 4, 1, tzinfo=UTC), datetime(2026, 5, 1, tzinfo=UTC)
+    else:
+        this_update, next_update = datetime(2026, 5, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
+    return pki.crl(issuer, revoked, this_update=this_update, next_update=next_update)
+
+
+def _issuing_crl(
     pki: TestPKI, issuing: Issued, e_leaves: list[Issued], layout: Layout, faults: set[str]
 ) -> x509.CertificateRevocationList | None:
     """The issuing CA's CRL for the CRL faults (E node 1 or an old E certificate revoked, or expired); else None."""
@@ -268,7 +325,4 @@ def issue_crl(
         revoked.append(e_leaves[0])
     if "crl-old-revoked" in faults:
         revoked.append(_old_e_leaf(pki, issuing, layout))
-    this_update, next_update = datetime(2026, 5, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
-    if "crl-expired" in faults:
-        this_update, next_update = datetime(2026, 4, 1, tzinfo=UTC), datetime(2026, 5, 1, tzinfo=UTC)
-    return pki.crl(issuing, revoked, this_update=this_update, next_update=next_update)
+    return _crl(pki, issuing, revoked, expired="crl-expired" in faults)

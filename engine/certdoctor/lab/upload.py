@@ -6,7 +6,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from certdoctor.lab.catalogue import DOMAIN, Side
+from certdoctor.lab.catalogue import DOMAIN, PFX_PASSWORD, Side
+from certdoctor.lab.pfx import locked_pfx
 from certdoctor.testpki import Issued, TestPKI, pem, pkcs7, windows_base64
 
 
@@ -18,9 +19,12 @@ def _upload_sans(prefix: str, target: Side, faults: set[str]) -> list[str]:
 
 
 def _upload_file(
-    pki: TestPKI, prefix: str, new: Issued, signer: Issued, sans: list[str], faults: set[str]
+    pki: TestPKI, prefix: str, new: Issued, signer: Issued, sans: list[str], faults: set[str], root: Issued | None
 ) -> tuple[str, bytes]:
-    """File name and bytes in the format the fault names: DER, PKCS#7, PEM bundle, CSR, Windows Base-64 or PEM."""
+    """File name and bytes in the format the fault names: DER, PKCS#7, PEM bundle, CSR, .pfx, Windows Base-64, PEM."""
+    if "pfx-upload-password" in faults:  # what a Windows CA exports: key, certificate and the whole path
+        chain = [signer.certificate, *([root.certificate] if root is not None and root is not signer else [])]
+        return f"{prefix}-new.pfx", locked_pfx(new.key, new.certificate, chain, PFX_PASSWORD.encode())
     if "upload-der" in faults:
         return f"{prefix}-new.cer", new.certificate.public_bytes(Encoding.DER)
     if "upload-pkcs7" in faults:
@@ -35,16 +39,28 @@ def _upload_file(
 
 
 def write_upload(
-    pki: TestPKI, certs: Path, faults: set[str], target: Side, issuing: Issued, other_root: Issued
+    pki: TestPKI,
+    certs: Path,
+    faults: set[str],
+    target: Side,
+    issuing: Issued,
+    other_root: Issued,
+    *,
+    root: Issued | None = None,
 ) -> dict[str, str]:
-    """The upload file (and its private key) for the upload faults; returns the case's upload block."""
+    """The upload file (and its private key) for the upload faults; returns the case's upload block.
+
+    A .pfx holds its own key: the block then names no key file (the customer has none apart from the .pfx).
+    """
     prefix = "expc" if target == "expressway_c" else "expe"
     sans = _upload_sans(prefix, target, faults)
     eku = ["serverAuth"] if "upload-no-client-auth" in faults else ["serverAuth", "clientAuth"]
     signer = other_root if "upload-untrusted" in faults else issuing
     new = pki.leaf(f"{prefix}.{DOMAIN}", signer, sans=sans, eku=eku, key_label=f"{prefix}-new")
-    name, data = _upload_file(pki, prefix, new, signer, sans, faults)
+    name, data = _upload_file(pki, prefix, new, signer, sans, faults, root if signer is issuing else None)
     (certs / name).write_bytes(data)
+    if "pfx-upload-password" in faults:
+        return {"target": target, "file": f"certs/{name}"}
     key_owner = (
         pki.leaf("unrelated.example.com", issuing, key_label="unrelated") if "upload-key-mismatch" in faults else new
     )

@@ -3,7 +3,7 @@
 Each mutant changes one cause (drop a condition, flip a comparison, zero a certainty, swap two steps).
 A mutant is caught when a scenario that passes on the real knowledge base fails on the mutant. The
 scenarios' facts and conclusions come from the real engine once; a mutant cause is evaluated by the
-rules' Python twin (rank.rule_fires, held equal to the compiled rules by tests/test_rules.py), because
+rules' Python twin (rank.rule_firings, held equal to the compiled rules by tests/test_twin.py), because
 durable_rules' C core corrupts memory on rulesets made of many near-copies of one cause (seen here:
 "free(): invalid size" with 14 mutants of cert.unsupported-oid in one ruleset). Only scenarios whose
 conclusions for the mutated cause change are ranked again.
@@ -12,15 +12,15 @@ conclusions for the mutated cause change are ranked again.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from certdoctor.diagnosis import rank
-from certdoctor.kb import Cause, Condition, FactValue, KnowledgeBase, Rule
-from certdoctor.rank import rule_fires
-from certdoctor.rules import Conclusion
+from certdoctor.kb import Cause, Condition, KnowledgeBase, Rule
+from certdoctor.rank import rule_firings
+from certdoctor.rules import Conclusion, Instance, joined
 from certdoctor.scenarios.run import Evaluated, check
 
 Operator = Literal["drop-condition", "flip-comparison", "zero-certainty", "swap-steps"]
@@ -95,9 +95,15 @@ def mutants(kb: KnowledgeBase) -> Iterator[_Variant]:
             if len(rule.when) > 1:
                 for j, cond in enumerate(rule.when):
                     when = [c for k, c in enumerate(rule.when) if k != j]
+                    if rule.about is not None and not any(joined(rule.model_copy(update={"when": when}))):
+                        continue  # no condition left on what the rule is about: the compiler refuses it
                     yield _Variant(
-                        Mutant(id=f"{key}:drop-condition:{j + 1}", cause=cause.id, operator="drop-condition",
-                               change=f"rule {rule.id}: dropped condition {_describe(cond)}"),
+                        Mutant(
+                            id=f"{key}:drop-condition:{j + 1}",
+                            cause=cause.id,
+                            operator="drop-condition",
+                            change=f"rule {rule.id}: dropped condition {_describe(cond)}",
+                        ),
                         _with_rule(cause, i, rule.model_copy(update={"when": when})),
                     )
             for j, cond in enumerate(rule.when):
@@ -106,34 +112,46 @@ def mutants(kb: KnowledgeBase) -> Iterator[_Variant]:
                     continue
                 when = [flipped if k == j else c for k, c in enumerate(rule.when)]
                 yield _Variant(
-                    Mutant(id=f"{key}:flip-comparison:{j + 1}", cause=cause.id, operator="flip-comparison",
-                           change=f"rule {rule.id}: {_describe(cond)} became {_describe(flipped)}"),
+                    Mutant(
+                        id=f"{key}:flip-comparison:{j + 1}",
+                        cause=cause.id,
+                        operator="flip-comparison",
+                        change=f"rule {rule.id}: {_describe(cond)} became {_describe(flipped)}",
+                    ),
                     _with_rule(cause, i, rule.model_copy(update={"when": when})),
                 )
             yield _Variant(
-                Mutant(id=f"{key}:zero-certainty", cause=cause.id, operator="zero-certainty",
-                       change=f"rule {rule.id}: certainty {rule.certainty} became 0"),
+                Mutant(
+                    id=f"{key}:zero-certainty",
+                    cause=cause.id,
+                    operator="zero-certainty",
+                    change=f"rule {rule.id}: certainty {rule.certainty} became 0",
+                ),
                 _with_rule(cause, i, rule.model_copy(update={"certainty": 0.0})),
             )
         for j in range(len(cause.steps) - 1):
             steps = list(cause.steps)
             steps[j], steps[j + 1] = steps[j + 1], steps[j]
             yield _Variant(
-                Mutant(id=f"{cause.id}:swap-steps:{j + 1}", cause=cause.id, operator="swap-steps",
-                       change=f"steps {steps[j + 1].id} and {steps[j].id} swapped"),
+                Mutant(
+                    id=f"{cause.id}:swap-steps:{j + 1}",
+                    cause=cause.id,
+                    operator="swap-steps",
+                    change=f"steps {steps[j + 1].id} and {steps[j].id} swapped",
+                ),
                 cause.model_copy(update={"steps": steps}),
             )
 
 
-def _per_rule(conclusions: Sequence[Conclusion], cause: str) -> dict[str, float]:
-    return {c.rule: c.certainty for c in conclusions if c.cause == cause}
+def _firings(conclusions: Sequence[Conclusion], cause: str) -> set[tuple[str, str, float]]:
+    return {(c.rule, c.entity, c.certainty) for c in conclusions if c.cause == cause}
 
 
 def mutate(evaluated: Sequence[Evaluated], kb: KnowledgeBase, operators: Sequence[str] = OPERATORS) -> MutationReport:
     """Run every mutant over the scenarios that pass on the real knowledge base; score the catches."""
     passing = [ev for ev in evaluated if ev.case.expect and not check(ev.case.expect, ev.answer)]
-    values = {ev.name: ev.facts.values() for ev in passing}
-    results = [_judge(v, passing, values, kb) for v in mutants(kb) if v.mutant.operator in operators]
+    instances = {ev.name: ev.facts.instances() for ev in passing}
+    results = [_judge(v, passing, instances, kb) for v in mutants(kb) if v.mutant.operator in operators]
     caught = [m for m in results if m.caught_by]
     by_operator: dict[str, list[int]] = {
         op: [sum(1 for m in caught if m.operator == op), sum(1 for m in results if m.operator == op)]
@@ -152,7 +170,7 @@ def mutate(evaluated: Sequence[Evaluated], kb: KnowledgeBase, operators: Sequenc
 def _judge(
     variant: _Variant,
     passing: Sequence[Evaluated],
-    values: dict[str, dict[str, list[FactValue]]],
+    instances: dict[str, dict[str, list[Instance]]],
     kb: KnowledgeBase,
 ) -> Mutant:
     """Which passing scenarios fail once the cause is replaced by this mutant."""
@@ -160,13 +178,18 @@ def _judge(
     mutated_kb = kb.model_copy(update={"causes": [cause if c.id == cause.id else c for c in kb.causes]})
     caught: list[str] = []
     for ev in passing:
-        before = _per_rule(ev.conclusions, cause.id)
-        after = {r.id: r.certainty for r in cause.rules if rule_fires(r, values[ev.name])}
+        found = instances[ev.name]
+        after = {(r.id, entity, r.certainty) for r in cause.rules for entity in rule_firings(r, found)}
         steps_matter = bool(ev.case.expect and ev.case.expect.steps) and variant.mutant.operator == "swap-steps"
-        if after == before and not steps_matter:
-            continue  # the cause concludes exactly as before: the ranking cannot change
-        matched = {c.rule: c.facts for c in ev.conclusions if c.cause == cause.id}
-        mine = [Conclusion(cause.id, rule, certainty, matched.get(rule, ())) for rule, certainty in after.items()]
+        if after == _firings(ev.conclusions, cause.id) and not steps_matter:
+            continue  # the cause concludes exactly as before, on the same entities: the answer cannot change
+        # a rule firing on an entity it fired on before keeps the engine's conclusions there (its evidence lines)
+        mine: list[Conclusion] = []
+        for rule, entity, certainty in sorted(after):
+            same = [c for c in ev.conclusions if (c.cause, c.rule, c.entity) == (cause.id, rule, entity)]
+            mine += [replace(c, certainty=certainty) for c in same] or [
+                Conclusion(cause.id, rule, certainty, (), entity)
+            ]
         conclusions = [c for c in ev.conclusions if c.cause != cause.id] + mine
         answer = rank(mutated_kb, ev.facts, conclusions, "en", list(ev.case.answers), ask=False)
         if ev.case.expect and check(ev.case.expect, answer):

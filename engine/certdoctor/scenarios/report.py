@@ -46,7 +46,14 @@ def _expected_column(result: ScenarioResult) -> Iterator[str]:
     if e is None:
         return
     yield from _wrap(f"top: {_expected_top(result)}", _LEFT)
-    for label, causes in (("includes", e.includes), ("excludes", e.excludes)):
+    groups = (
+        ("includes", e.includes),
+        ("excludes", e.excludes),
+        ("ruled out", e.ruled_out),
+        ("folded", e.folded),
+        ("awaits files", e.decide_with),
+    )
+    for label, causes in groups:
         if causes:
             yield f"{label}:"
             for c in causes:
@@ -73,8 +80,16 @@ def _actual_column(result: ScenarioResult) -> Iterator[str]:
             yield from _wrap(f"why: {why}", _RIGHT, "   ")
         if len(d.evidence) > _SHOWN_EVIDENCE:
             yield f"   (+{len(d.evidence) - _SHOWN_EVIDENCE} more)"
+        if d.folded:
+            yield from _wrap(f"folded: {', '.join(d.folded)}", _RIGHT, "   ")
+        if d.decide_with:
+            yield from _wrap(f"awaits: {d.decide_with}", _RIGHT, "   ")
     if len(result.ranking) > _SHOWN_CAUSES:
         yield f"(+{len(result.ranking) - _SHOWN_CAUSES} more causes)"
+    if result.ruled_out:
+        yield "ruled out by the files:"
+        for c in result.ruled_out:
+            yield from _wrap(c, _RIGHT, "  ")
 
 
 def side_by_side(result: ScenarioResult) -> str:

@@ -7,6 +7,7 @@ upload, zone, ssh, mra, jabber, cert and cert_profile (cert.*), cluster, trust, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ..common import Scenario
@@ -39,8 +40,14 @@ def scenarios() -> list[Scenario]:
 
 
 def _step_marker(text: str, words: int = 7) -> str:
-    """The opening words of a step's text: enough to tell the steps of one cause apart."""
-    return " ".join(text.split()[:words])
+    """Opening words of a step's text: enough to tell the steps of one cause apart.
+
+    A step text may hold placeholders (`{names|each Peer address ...}`) that the answer fills in with the
+    entity's names: the marker is the first run of at least three words outside a placeholder.
+    """
+    runs = [run.split() for run in re.split(r"\{[^}]*\}", text)]
+    run = next((r for r in runs if len(r) >= 3), runs[0])
+    return " ".join(run[:words])
 
 
 def _pin_steps(specs: list[Scenario]) -> list[Scenario]:

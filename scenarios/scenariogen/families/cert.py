@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..common import PAIR_ONLY, SEED_BASICS, SEED_CHAIN, SINGLE, Scenario
+from ..common import PAIR_ONLY, SEED_BASICS, SEED_CHAIN, SEED_MRA, SINGLE, Scenario
 from ..texts import (
     CA_NOT_RECOGNIZED,
+    IN_IDENTITY,
     IN_SELF_SIGNED,
     JABBER_CN_NO_MATCH,
     JABBER_IDENTITY,
@@ -65,11 +66,21 @@ def scenarios() -> Iterator[Scenario]:
     g = "cert.untrusted-ca"
     yield Scenario(
         g,
+        "ldap-server-ca-missing-alarm",
+        "Alarm 40029: the CA certificate of the LDAP server used for authentication is missing from the trusted "
+        "CA list (no file at hand)",
+        SEED_BASICS,
+        {"alarms": ["40029 LDAP server CA certificate is missing"]},
+        {"top": g},
+        certificates=False,
+    )
+    yield Scenario(
+        g,
         "single-box-unable-to-get-issuer",
         "Single Expressway-E does not trust the C's issuing CA: 'unable to get local issuer certificate'",
         SEED_BASICS,
         {"zone_status": "Failed", "log_lines": [UNKNOWN_ISSUER]},
-        {"top": "zone.ca-not-trusted", "includes": [g]},
+        {"top": "zone.ca-not-trusted", "folded": [g]},
         ("e-trust-missing",),
         layout=PAIR_ONLY,
     )
@@ -80,7 +91,7 @@ def scenarios() -> Iterator[Scenario]:
         "Expressway-C does not trust",
         SEED_BASICS,
         {"mra_login": "failed", "log_lines": [JABBER_LERR_CUP, TS_SSL_FAILED]},
-        {"top": "mra.expressway-c-does-not-trust-cucm", "includes": [g]},
+        {"top": "mra.expressway-c-does-not-trust-cucm", "folded": [g]},
         ("cucm-other-ca",),
     )
     yield Scenario(
@@ -187,4 +198,62 @@ def scenarios() -> Iterator[Scenario]:
         "cert.revoked", "revoked-checking-unknown",
         "The Expressway-E node 1 certificate appears on the issuing CA's CRL; whether CRL checking is on is not known",
         SEED_BASICS, {"zone_status": "Failed"}, {"top": "cert.revoked"}, ("e-revoked",),
+    )
+    # a revoked CA, not a revoked server certificate: every path through it fails, on whichever side
+    yield Scenario(
+        g,
+        "intermediate-revoked-on-e-chain",
+        "Traversal zone Failed: the root CA revoked Expressway-E's issuing CA, which both E nodes send in their "
+        "chain; CRL checking is on",
+        SEED_BASICS,
+        {"zone_status": "Failed"},
+        {"top": g, "excludes": ["zone.ca-not-trusted", "ssh.intermediate-not-trusted"]},
+        ("revoked-intermediate-e",),
+        answers={"crl_checking": "yes"},
+    )
+    yield Scenario(
+        g,
+        "cucm-issuing-ca-revoked-mra-fails",
+        "MRA sign-in fails after the upgrade: the Voice Root CA revoked the CA that issued the Unified CM "
+        "certificates; Expressway-C trusts both CAs",
+        SEED_MRA,
+        {"mra_login": "failed", "version": "X14.2.1", "recent_changes": ["upgrade"]},
+        {"top": g, "excludes": ["mra.expressway-c-does-not-trust-cucm", "crl.unavailable"]},
+        ("revoked-ca-cucm",),
+        answers={"crl_checking": "yes"},
+    )
+    yield Scenario(
+        g,
+        "near-miss-root-crl-revokes-a-retired-ca",
+        "The root CA's CRL lists a retired intermediate, not the Lab Edge CA Expressway-E uses; the zone is down "
+        "because of the peer address",
+        SEED_BASICS,
+        {"zone_status": "Failed", "log_lines": [OUT_IDENTITY]},
+        {"top": "zone.peer-address-mismatch", "excludes": [g, "crl.unavailable"]},
+        ("root-crl-unrelated", "peer-address"),
+    )
+    yield Scenario(
+        g,
+        "near-miss-voice-crl-revokes-another-serial",
+        "The Voice Root CA's CRL revokes another serial, not the CA of the Unified CM certificates; MRA fails "
+        "because Expressway-C added Unified CM by IP address",
+        SEED_MRA,
+        {"mra_login": "failed", "version": "X14.2.1"},
+        {"top": "mra.expressway-c-does-not-trust-cucm", "excludes": [g]},
+        ("cucm-crl-unrelated", "cucm-by-ip"),
+    )
+    # the files decide it: every certificate is valid, whatever the symptoms say
+    yield Scenario(
+        "cert.expired",
+        "near-miss-expires-in-21-days",
+        "Alarm 40069 'Server certificate expires in 21 days' on the Expressway-E and the zone is Failed; "
+        "nothing has expired yet: the Expressway-E verifies a single Expressway-C node name",
+        SEED_BASICS,
+        {
+            "zone_status": "Failed",
+            "alarms": ["40069 Server certificate expires in 21 days"],
+            "log_lines": [IN_IDENTITY],
+        },
+        {"top": "zone.tls-verify-name-mismatch", "ruled_out": ["cert.expired"]},
+        ("tls-verify-name",),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..common import CERT_GUIDE_TS, PAIR_ONLY, SEED_ZONE, Scenario
+from ..common import CERT_GUIDE_TS, DROP, PAIR_ONLY, SEED_ZONE, Scenario
 from ..texts import (
     BAD_CREDENTIALS,
     CA_NOT_RECOGNIZED,
@@ -36,9 +36,23 @@ def scenarios() -> Iterator[Scenario]:
         "AD CS 'Web Server' template certificate refused on the Expressway-C upload page",
         origin,
         {"upload_error": CLIENT_AUTH_REFUSED, "upload_page": "server-certificate"},
-        {"top": g, "excludes": ["upload.invalid-format", "upload.untrusted-chain", "upload.key-mismatch"]},
+        {
+            "top": g,
+            "decide_with": [g],
+            "ruled_out": ["upload.invalid-format", "upload.untrusted-chain"],
+            "excludes": ["upload.key-mismatch"],
+        },
         ("upload-no-client-auth",),
         layout={"upload_target": "expressway_c"},
+        # only the file to upload and the target's trusted list are at hand (certdoctor does not judge the
+        # EKU of the upload file itself: the running node certificates would wrongly rule the cause out)
+        patch={
+            "expressway_c.nodes": DROP,
+            "expressway_c.traversal_zone": DROP,
+            "expressway_c.cucm_servers": DROP,
+            "expressway_e": DROP,
+            "cucm": DROP,
+        },
     )
     yield Scenario(
         g,
@@ -215,4 +229,47 @@ def scenarios() -> Iterator[Scenario]:
         {"zone_status": "Active", "ssh_tunnels": "up", "jabber_warning": "Certificate not valid"},
         {"top": "jabber.edge-domain-not-in-san", "excludes": [g]},
         ("e-ev-subject", "jabber-domain"),
+    )
+    # the files decide it: every certificate has both EKUs, a standard subject, SHA-2 and a 2048-bit key
+    yield Scenario(
+        "cert.missing-client-auth-eku",
+        "near-miss-both-ekus-tunnels-down",
+        "Zone Active, SSH tunnels down after the renewal; every certificate carries serverAuth and clientAuth: "
+        "Expressway-C trusts only the root and the intermediate comes only in Expressway-E's chain",
+        "https://www.cisco.com/c/en/us/support/docs/unified-communications/expressway-series/"
+        "225482-prepare-expressway-for-client.html",
+        {
+            "zone_status": "Active",
+            "ssh_tunnels": "down",
+            "alarms": ["35013"],
+            "recent_changes": ["certificate-renewal"],
+        },
+        {"top": "ssh.intermediate-not-trusted", "ruled_out": ["cert.missing-client-auth-eku"]},
+        ("c-trust-root-only",),
+    )
+    yield Scenario(
+        "cert.unsupported-oid",
+        "near-miss-standard-subject-tunnels-down",
+        "Single boxes, SSH tunnels inactive after the Expressway-C renewal; both certificates carry only standard "
+        "subject attributes: Expressway-E trusts only the root",
+        CERT_GUIDE_TS,
+        {
+            "zone_status": "Active",
+            "ssh_tunnels": "down",
+            "log_lines": ["Status > Unified Communications: SSH tunnel status inactive"],
+        },
+        {"top": "ssh.intermediate-not-trusted", "ruled_out": ["cert.unsupported-oid"]},
+        ("e-trust-root-only",),
+        layout=PAIR_ONLY,
+    )
+    yield Scenario(
+        "cert.weak-crypto",
+        "near-miss-sha256-jabber-prompts",
+        "Jabber prompts for the Expressway-E certificate at every sign-in and the zone is Failed; the certificate "
+        "is SHA-256 with a 2048-bit key but lacks the sign-in domain",
+        CERT_GUIDE_TS,
+        {"zone_status": "Failed", "jabber_warning": True},
+        {"top": "jabber.edge-domain-not-in-san", "ruled_out": ["cert.weak-crypto"]},
+        ("jabber-domain",),
+        layout=PAIR_ONLY,
     )

@@ -17,7 +17,7 @@ def scenarios() -> Iterator[Scenario]:
         "After rebuilding the Expressway-C cluster, node 2 presents node 1's certificate",
         CLUSTER_GUIDE,
         {"zone_status": "Failed", "recent_changes": ["cluster-change"]},
-        {"top": g, "includes": ["cert.name-mismatch"]},
+        {"top": g, "folded": ["cert.name-mismatch"]},
         ("cluster-same-cert",),
     )
     yield Scenario(
@@ -46,4 +46,22 @@ def scenarios() -> Iterator[Scenario]:
         "MRA sign-in fails since a second Expressway-C peer joined; it presents the first peer's certificate",
         CLUSTER_GUIDE, {"mra_login": "failed", "recent_changes": ["cluster-change"]},
         {"top": "cluster.peer-certificate-mismatch"}, ("cluster-same-cert",),
+    )
+    # the files decide it: every peer presents its own certificate, each with the cluster FQDN
+    yield Scenario(
+        "cluster.peer-certificate-mismatch",
+        "near-miss-consistent-after-peer-added",
+        "Zone Failed and MRA down right after a second Expressway-C peer joined; both peers present their own "
+        "certificate with the cluster FQDN: the Expressway-E verifies peer 1's name",
+        CLUSTER_GUIDE,
+        {"zone_status": "Failed", "mra_login": "failed", "recent_changes": ["cluster-change"]},
+        {"top": "zone.tls-verify-name-mismatch", "ruled_out": ["cluster.peer-certificate-mismatch"]},
+        ("tls-verify-name",),
+    )
+    # only the files, no symptom: the certificate finding alone decides
+    yield Scenario(
+        "cluster.peer-certificate-mismatch", "files-only-same-certificate-on-two-peers",
+        "Files only: Expressway-C node 2 presents node 1's certificate",
+        CLUSTER_GUIDE, {}, {"top": "cluster.peer-certificate-mismatch"}, ("cluster-same-cert",),
+        layout={"cucm": False, "e_nodes": 0, "jabber_domain": None},
     )

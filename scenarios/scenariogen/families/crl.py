@@ -61,3 +61,15 @@ def scenarios() -> Iterator[Scenario]:
         "213872-configure-and-troubleshoot-collaboration.html",
         {"zone_status": "Failed"}, {"top": "crl.unavailable"}, ("crl-expired",), answers={"crl_checking": "yes"},
     )
+    # an expired CRL anywhere on a path: the root's CRL, which judges the intermediate Expressway-E sends
+    yield Scenario(
+        g,
+        "root-crl-expired-judges-e-intermediate",
+        "The root CA's CRL, which judges the issuing CA Expressway-E sends in its chain, is past its next update; "
+        "CRL checking is on and the zone is down",
+        origin,
+        {"zone_status": "Failed"},
+        {"top": g, "excludes": ["cert.revoked"]},
+        ("root-crl-expired",),
+        answers={"crl_checking": "yes"},
+    )

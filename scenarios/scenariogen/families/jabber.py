@@ -18,7 +18,7 @@ def scenarios() -> Iterator[Scenario]:
         "is on the Expressway-E certificates",
         SEED_JABBER,
         {"jabber_warning": "Certificate not valid"},
-        {"top": g, "includes": ["cert.name-mismatch"], "excludes": ["cert.untrusted-ca"]},
+        {"top": g, "folded": ["cert.name-mismatch"], "excludes": ["cert.untrusted-ca"]},
         ("jabber-domain",),
     )
     yield Scenario(
@@ -48,7 +48,26 @@ def scenarios() -> Iterator[Scenario]:
         "Expressway-E certificate has expired",
         SEED_JABBER,
         {"jabber_warning": "Login Error: Certificate not valid."},
-        {"top": "cert.expired", "excludes": [g]},
+        {"top": "cert.expired", "ruled_out": [g]},
         ("e-expired",),
         layout={"jabber_domain": "Example.COM"},
+    )
+    # only the files, no symptom: the certificate finding alone decides
+    yield Scenario(
+        "jabber.edge-domain-not-in-san", "files-only-domain-missing",
+        "Before enabling MRA: the Expressway-E certificates carry neither example.com nor collab-edge.example.com",
+        SEED_JABBER, {}, {"top": "jabber.edge-domain-not-in-san"}, ("jabber-domain",), layout={"cucm": False},
+    )
+    # one node's certificate given as the password-protected .pfx it came in: a finding about that file; the
+    # other node's certificate still shows the missing domain
+    yield Scenario(
+        g,
+        "node1-as-locked-pfx-node2-lacks-domain",
+        "Jabber warns at MRA sign-in; the customer sent Expressway-E node 1's certificate as the password-protected "
+        ".pfx it was installed from, node 2's as PEM",
+        SEED_JABBER,
+        {"jabber_warning": "Certificate not valid"},
+        {"top": g},
+        ("jabber-domain", "e-node-pfx"),
+        layout={"cucm": False},
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..common import SEED_MRA, SINGLE, TS218018, Scenario
+from ..common import DROP, SEED_MRA, SINGLE, TS218018, Scenario
 from ..texts import CUCM_UNKNOWN_CA, TS_SELF_SIGNED, TS_SNI, TS_SSL_FAILED, TS_UNKNOWN_CA
 
 
@@ -37,7 +37,7 @@ def scenarios() -> Iterator[Scenario]:
         "Single Expressway pair on X14.3: Unified CM logs 'tlsv1 alert unknown ca' towards the Expressway-C",
         SEED_MRA,
         {"mra_login": "failed", "version": "X14.3.0", "log_lines": [CUCM_UNKNOWN_CA]},
-        {"top": g, "includes": ["cert.untrusted-ca"]},
+        {"top": g, "folded": ["cert.untrusted-ca"]},
         ("cucm-trust-missing",),
         layout=SINGLE,
     )
@@ -48,7 +48,7 @@ def scenarios() -> Iterator[Scenario]:
         "self-signed Unified CM certificates",
         SEED_MRA,
         {"mra_login": "failed", "version": "X14.2.1", "recent_changes": ["upgrade"]},
-        {"top": "mra.expressway-c-does-not-trust-cucm", "excludes": [g]},
+        {"top": "mra.expressway-c-does-not-trust-cucm", "ruled_out": [g]},
         ("c-untrusts-cucm",),
     )
 
@@ -93,7 +93,7 @@ def scenarios() -> Iterator[Scenario]:
             "recent_changes": ["upgrade"],
             "log_lines": [TS_SELF_SIGNED, TS_SSL_FAILED],
         },
-        {"top": g, "includes": ["cert.untrusted-ca"], "excludes": ["mra.cucm-does-not-trust-expressway-c"]},
+        {"top": g, "folded": ["cert.untrusted-ca"], "excludes": ["mra.cucm-does-not-trust-expressway-c"]},
         ("c-untrusts-cucm",),
     )
     yield Scenario(
@@ -102,7 +102,7 @@ def scenarios() -> Iterator[Scenario]:
         "Unified CM added on Expressway-C by IP address: 'SNI (10.48.36.215) not in certificate'",
         TS218018,
         {"mra_login": "failed", "version": "X14.2.1", "log_lines": [TS_SNI]},
-        {"top": g, "includes": ["cert.name-mismatch"], "excludes": ["mra.cucm-does-not-trust-expressway-c"]},
+        {"top": g, "folded": ["cert.name-mismatch"], "excludes": ["mra.cucm-does-not-trust-expressway-c"]},
         ("cucm-by-ip",),
     )
     yield Scenario(
@@ -111,7 +111,7 @@ def scenarios() -> Iterator[Scenario]:
         "Unified CM certificates signed by a separate voice CA that Expressway-C never trusted (depth=1)",
         TS218018,
         {"mra_login": "failed", "version": "X14.2.1", "log_lines": [TS_UNKNOWN_CA]},
-        {"top": g, "includes": ["cert.untrusted-ca"]},
+        {"top": g, "folded": ["cert.untrusted-ca"]},
         ("cucm-other-ca",),
         layout=SINGLE,
     )
@@ -122,6 +122,26 @@ def scenarios() -> Iterator[Scenario]:
         "uses its FQDN",
         TS218018,
         {"mra_login": "failed", "version": "X14.2.1", "log_lines": [CUCM_UNKNOWN_CA]},
-        {"top": "mra.cucm-does-not-trust-expressway-c", "excludes": [g]},
+        {"top": "mra.cucm-does-not-trust-expressway-c", "ruled_out": [g]},
         ("cucm-trust-missing",),
+    )
+    # the files that decide it are missing: a hypothesis that names them
+    yield Scenario(
+        "mra.cucm-does-not-trust-expressway-c",
+        "cucm-trust-lists-not-exported",
+        "MRA fails on X14.2.1 with 'tlsv1 alert unknown ca' in the Unified CM log; the customer sent the "
+        "certificates but not Unified CM's tomcat-trust and CallManager-trust lists",
+        SEED_MRA,
+        {"mra_login": "failed", "version": "X14.2.1", "log_lines": [CUCM_UNKNOWN_CA]},
+        {"top": "mra.cucm-does-not-trust-expressway-c", "decide_with": ["mra.cucm-does-not-trust-expressway-c"]},
+        ("cucm-trust-missing",),
+        patch={"cucm.tomcat_trust": DROP, "cucm.callmanager_trust": DROP},
+    )
+    # one trust list complete, the other not: only tomcat-trust lacks the Expressway-C chain
+    yield Scenario(
+        "mra.cucm-does-not-trust-expressway-c", "tomcat-trust-only-missing",
+        "X14.2.1: the Expressway-C chain was added to CallManager-trust but not to tomcat-trust",
+        SEED_MRA, {"version": "X14.2.1"}, {"top": "mra.cucm-does-not-trust-expressway-c"},
+        ("cucm-trust-missing",),
+        borrow={"cucm.callmanager_trust.0": ((), "cucm.callmanager_trust.0")},
     )

@@ -65,7 +65,7 @@ def scenarios() -> Iterator[Scenario]:
         "CA is trusted on both sides",
         MRA_TS,
         {"zone_status": "Active", "ssh_tunnels": "down", "log_lines": [PORTFORWARDING]},
-        {"top": "none", "excludes": [g, "cert.unsupported-oid", "cert.missing-client-auth-eku"]},
+        {"top": "none", "ruled_out": [g, "cert.unsupported-oid", "cert.missing-client-auth-eku"]},
     )
     # sharper: one piece of evidence decides (each was a surviving knowledge-base mutant)
     yield Scenario(
@@ -79,4 +79,32 @@ def scenarios() -> Iterator[Scenario]:
         "The PKI team moved the Expressways to a new issuing CA; zone up, SSH tunnels down",
         SEED_SSH, {"zone_status": "Active", "ssh_tunnels": "down", "recent_changes": ["ca-change"]},
         {"top": "ssh.intermediate-not-trusted"}, certificates=False,
+    )
+    # one path healthy, another broken: the evidence names the broken path, no counter-evidence contradicts it
+    yield Scenario(
+        "ssh.intermediate-not-trusted",
+        "one-e-node-under-new-intermediate",
+        "Expressway-E cluster half renewed: node 1 now chains to a new intermediate CA it sends but Expressway-C "
+        "does not trust; node 2 still has its certificate from the old issuing CA; zone Active, SSH tunnels down",
+        SEED_SSH,
+        {
+            "zone_status": "Active",
+            "ssh_tunnels": "down",
+            "alarms": ["35013"],
+            "recent_changes": ["certificate-renewal"],
+        },
+        {
+            "top": "ssh.intermediate-not-trusted",
+            "excludes": ["zone.ca-not-trusted"],
+            "ruled_out": ["cert.unsupported-oid", "cert.missing-client-auth-eku"],
+        },
+        ("e-new-intermediate",),
+        borrow={"expressway_e.nodes.1.certificate": ((), "expressway_e.nodes.1.certificate")},
+    )
+    # only the files, no symptom: the certificate finding alone decides
+    yield Scenario(
+        "ssh.intermediate-not-trusted", "files-only-both-sides-trust-only-the-root",
+        "Files only, single boxes: each Expressway trusts only the root; each sends the issuing CA in its chain",
+        SEED_SSH, {}, {"top": "ssh.intermediate-not-trusted"}, ("c-trust-root-only", "e-trust-root-only"),
+        layout=PAIR_ONLY,
     )

@@ -21,8 +21,12 @@ from ..common import (
 )
 from ..texts import (
     CA_NOT_RECOGNIZED,
+    CLIENT_AUTH_REFUSED,
+    EDGE_DOMAIN,
     NEGOTIATION,
     NO_CERT_RETURNED,
+    OUT_IDENTITY,
+    PORTFORWARDING,
     SECURE_REGISTRATION,
     SSH_ALARM,
     TS_SELF_SIGNED,
@@ -41,7 +45,7 @@ def scenarios() -> Iterator[Scenario]:
         "Traversal zone Failed with an Outbound TLS Negotiation Error; no certificates at hand",
         SEED_ZONE,
         {"zone_status": "Failed", "log_lines": [NEGOTIATION]},
-        {"includes": zone_causes},
+        {"includes": zone_causes, "decide_with": zone_causes},
         certificates=False,
     )
     yield Scenario(
@@ -64,7 +68,11 @@ def scenarios() -> Iterator[Scenario]:
             "alarms": [SSH_ALARM],
             "recent_changes": ["certificate-renewal"],
         },
-        {"top": "ssh.intermediate-not-trusted", "includes": ["cert.unsupported-oid", "cert.missing-client-auth-eku"]},
+        {
+            "top": "ssh.intermediate-not-trusted",
+            "includes": ["cert.unsupported-oid", "cert.missing-client-auth-eku"],
+            "decide_with": ["ssh.intermediate-not-trusted", "cert.unsupported-oid", "cert.missing-client-auth-eku"],
+        },
         certificates=False,
     )
     yield Scenario(
@@ -73,7 +81,10 @@ def scenarios() -> Iterator[Scenario]:
         "MRA sign-in fails after upgrading to X14.2.1; nothing else known",
         SEED_MRA,
         {"mra_login": "failed", "version": "X14.2.1", "previous_version": "X14.0.1"},
-        {"includes": ["mra.cucm-does-not-trust-expressway-c", "mra.expressway-c-does-not-trust-cucm"]},
+        {
+            "includes": ["mra.cucm-does-not-trust-expressway-c", "mra.expressway-c-does-not-trust-cucm"],
+            "decide_with": ["mra.cucm-does-not-trust-expressway-c", "mra.expressway-c-does-not-trust-cucm"],
+        },
         certificates=False,
     )
     yield Scenario(
@@ -82,7 +93,11 @@ def scenarios() -> Iterator[Scenario]:
         "Jabber shows 'Certificate not valid' at MRA sign-in",
         SEED_JABBER,
         {"jabber_warning": "Certificate not valid"},
-        {"top": "jabber.edge-domain-not-in-san", "includes": ["cert.name-mismatch", "cert.untrusted-ca"]},
+        {
+            "top": "jabber.edge-domain-not-in-san",
+            "includes": ["cert.name-mismatch", "cert.untrusted-ca"],
+            "decide_with": ["jabber.edge-domain-not-in-san"],
+        },
         certificates=False,
     )
     yield Scenario(
@@ -91,7 +106,11 @@ def scenarios() -> Iterator[Scenario]:
         "Upload page shows 'Invalid certificate format'",
         SEED_FORMAT,
         {"upload_error": "Invalid certificate format", "upload_page": "server-certificate"},
-        {"top": "upload.invalid-format", "includes": ["upload.untrusted-chain", "upload.key-mismatch"]},
+        {
+            "top": "upload.invalid-format",
+            "includes": ["upload.untrusted-chain", "upload.key-mismatch"],
+            "decide_with": ["upload.invalid-format", "upload.untrusted-chain", "upload.key-mismatch"],
+        },
         certificates=False,
     )
     yield Scenario(
@@ -127,7 +146,7 @@ def scenarios() -> Iterator[Scenario]:
         "Alarm 40068 'Server certificate expired or Server certificate expires today' and the zone is down",
         SEED_BASICS,
         {"zone_status": "Failed", "alarms": ["40068 Server certificate validity"]},
-        {"top": "cert.expired", "includes": zone_causes},
+        {"top": "cert.expired", "includes": zone_causes, "decide_with": ["cert.expired"]},
         certificates=False,
     )
     yield Scenario(
@@ -136,7 +155,7 @@ def scenarios() -> Iterator[Scenario]:
         "Upload warning only: 'Certificate does not have an acceptable level of security.'",
         CERT_GUIDE_TS,
         {"upload_error": "Certificate does not have an acceptable level of security."},
-        {"top": "cert.weak-crypto"},
+        {"top": "cert.weak-crypto", "decide_with": ["cert.weak-crypto"]},
         certificates=False,
     )
     yield Scenario(
@@ -145,7 +164,10 @@ def scenarios() -> Iterator[Scenario]:
         "Traversal zone Failed right after a peer was added to the Expressway-C cluster",
         CLUSTER_GUIDE,
         {"zone_status": "Failed", "recent_changes": ["cluster-change"]},
-        {"includes": ["zone.tls-verify-name-mismatch", "cluster.peer-certificate-mismatch", *zone_causes]},
+        {
+            "includes": ["zone.tls-verify-name-mismatch", "cluster.peer-certificate-mismatch", *zone_causes],
+            "decide_with": ["cluster.peer-certificate-mismatch"],
+        },
         certificates=False,
     )
     yield Scenario(
@@ -159,6 +181,7 @@ def scenarios() -> Iterator[Scenario]:
         {
             "top": "mra.expressway-c-does-not-trust-cucm",
             "includes": ["trust.duplicate-ca-cn", "cert.untrusted-ca"],
+            "decide_with": ["trust.duplicate-ca-cn"],
         },
         certificates=False,
     )
@@ -168,7 +191,10 @@ def scenarios() -> Iterator[Scenario]:
         "Phones fail secure registration over MRA and the E logs 'no certificate returned'",
         MRA_TS,
         {"mra_login": "failed", "log_lines": [SECURE_REGISTRATION, NO_CERT_RETURNED]},
-        {"includes": ["cert.missing-feature-san", "cert.missing-client-auth-eku"]},
+        {
+            "includes": ["cert.missing-feature-san", "cert.missing-client-auth-eku"],
+            "decide_with": ["cert.missing-client-auth-eku"],
+        },
         certificates=False,
     )
 
@@ -223,4 +249,63 @@ def scenarios() -> Iterator[Scenario]:
         "Presence Server'",
         MRA_TS, {"mra_login": "failed", "log_lines": ["Failed: Address is not a IM and Presence Server"]},
         {"includes": ["mra.expressway-c-does-not-trust-cucm"]}, certificates=False,
+    )
+
+    # counter-evidence from the symptoms alone: without files, these keep the certificate causes out
+    yield Scenario(
+        g, "zone-active-old-negotiation-errors",
+        "The traversal zone is Active again; the log the customer pasted still holds TLS negotiation errors from "
+        "this morning",
+        SEED_ZONE,
+        {"zone_status": "Active", "log_lines": [NEGOTIATION]},
+        {"top": "none", "excludes": zone_causes},
+        certificates=False,
+    )
+    yield Scenario(
+        g, "ssh-down-portforwarding-error-only",
+        "Zone Active, SSH tunnels down, and the portforwarding.pyc software error in the log (no files at hand)",
+        MRA_TS,
+        {"zone_status": "Active", "ssh_tunnels": "down", "log_lines": [PORTFORWARDING]},
+        {
+            "top": "none",
+            "excludes": ["ssh.intermediate-not-trusted", "cert.unsupported-oid", "cert.missing-client-auth-eku"],
+        },
+        certificates=False,
+    )
+    yield Scenario(
+        g, "identity-unacceptable-only",
+        "Only the Expressway-C log line: 'Peer's TLS certificate identity was unacceptable' on the traversal zone",
+        SEED_ZONE,
+        {"log_lines": [OUT_IDENTITY]},
+        {
+            "includes": ["zone.peer-address-mismatch", "zone.tls-verify-name-mismatch", "cert.name-mismatch"],
+            "decide_with": ["zone.peer-address-mismatch", "zone.tls-verify-name-mismatch"],
+        },
+        certificates=False,
+    )
+    yield Scenario(
+        g, "upload-refused-client-auth-only",
+        "Only the upload message: the server certificate was refused for the missing Client Authentication "
+        "extension",
+        "https://www.cisco.com/c/en/us/support/docs/unified-communications/expressway-series/"
+        "225482-prepare-expressway-for-client.html",
+        {"upload_error": CLIENT_AUTH_REFUSED, "upload_page": "server-certificate"},
+        {"top": "cert.missing-client-auth-eku", "decide_with": ["cert.missing-client-auth-eku"]},
+        certificates=False,
+    )
+    yield Scenario(
+        g, "zone-down-after-ca-change-negotiation-error",
+        "Traversal zone Failed with a TLS negotiation error right after the Expressway-E moved to another CA",
+        SEED_ZONE,
+        {"zone_status": "Failed", "log_lines": [NEGOTIATION], "recent_changes": ["ca-change"]},
+        {"top": "zone.ca-not-trusted", "includes": zone_causes, "decide_with": zone_causes},
+        certificates=False,
+    )
+    yield Scenario(
+        g, "endpoint-edge-domain-only",
+        "Only the endpoint log: 'Edge TLS verification failed: Edge domain ... not found in certificate SAN list'",
+        SEED_JABBER,
+        {"log_lines": [EDGE_DOMAIN]},
+        {"top": "jabber.edge-domain-not-in-san", "decide_with": ["jabber.edge-domain-not-in-san"]},
+        certificates=False,
     )

@@ -43,3 +43,14 @@ def scenarios() -> Iterator[Scenario]:
         {"top": "zone.tls-verify-name-mismatch", "excludes": [g]},
         ("c-root-reissued", "tls-verify-name"),
     )
+    # the files decide it: no trusted list holds two CAs with one subject
+    yield Scenario(
+        "trust.duplicate-ca-cn",
+        "near-miss-no-duplicate-self-signed-cucm",
+        "The traffic server rejects Unified CM on X14.2.1; no trusted list holds two CAs of one name: the "
+        "self-signed Unified CM certificates were never added to Expressway-C",
+        TS218018,
+        {"mra_login": "failed", "version": "X14.2.1", "log_lines": [TS_SSL_FAILED]},
+        {"top": "mra.expressway-c-does-not-trust-cucm", "ruled_out": ["trust.duplicate-ca-cn"]},
+        ("c-untrusts-cucm",),
+    )

@@ -60,10 +60,41 @@ def scenarios() -> Iterator[Scenario]:
         "refused because the new CA is not trusted yet",
         SEED_UPLOAD,
         {"upload_error": CA_NOT_RECOGNIZED, "upload_page": "server-certificate"},
-        {"top": "upload.untrusted-chain", "excludes": [g]},
+        {"top": "upload.untrusted-chain", "ruled_out": [g]},
         ("upload-windows-base64", "upload-untrusted"),
     )
+    # a password-protected .pfx from a Windows CA: judged by its outer structure, without the password (the
+    # password only opens it for `certdoctor fix` / `convert`: tests/test_upload_pfx.py)
+    yield Scenario(
+        g,
+        "pfx-with-password-from-windows-ca",
+        "Windows CA export: the renewed Expressway-E certificate, its private key and chain in a password-protected "
+        ".pfx; the Server certificate page refuses it",
+        SEED_FORMAT,
+        {"upload_error": "Invalid certificate format", "upload_page": "server-certificate"},
+        {"top": g, "decide_with": ["upload.key-mismatch"]},
+        ("pfx-upload-password",),
+    )
+    yield Scenario(
+        g,
+        "files-only-pfx-no-password",
+        "Only the .pfx the customer means to upload (no password at hand, no error text yet): its format decides",
+        SEED_FORMAT,
+        {},
+        {"top": g},
+        ("pfx-upload-password",),
+    )
     # sharper: one piece of evidence decides (each was a surviving knowledge-base mutant)
+    yield Scenario(
+        "upload.invalid-format",
+        "format-error-after-ca-change",
+        "After the move to a new CA the upload page says 'Invalid certificate format' (no file at hand): the "
+        "format outweighs the new CA",
+        SEED_FORMAT,
+        {"upload_error": "Invalid certificate format", "recent_changes": ["ca-change"]},
+        {"top": "upload.invalid-format", "includes": ["upload.untrusted-chain"], "decide_with": [g]},
+        certificates=False,
+    )
     yield Scenario(
         "upload.invalid-format", "only-the-format-error",
         "Uploading the .cer the CA sent fails with 'Invalid certificate format' (Dutch UI: ongeldige "
@@ -99,7 +130,7 @@ def scenarios() -> Iterator[Scenario]:
         "box belongs to another CSR",
         SEED_UPLOAD,
         {"upload_error": "Upload failed", "upload_page": "server-certificate"},
-        {"top": "upload.key-mismatch", "excludes": [g, "upload.invalid-format"]},
+        {"top": "upload.key-mismatch", "ruled_out": [g, "upload.invalid-format"]},
         ("upload-key-mismatch",),
     )
     # sharper: one piece of evidence decides (each was a surviving knowledge-base mutant)
@@ -143,7 +174,7 @@ def scenarios() -> Iterator[Scenario]:
         "Upload fails with the right private key: the certificate file is DER, not PEM",
         SEED_FORMAT,
         {"upload_error": "Upload failed: certificate not in PEM format", "upload_page": "server-certificate"},
-        {"top": "upload.invalid-format", "excludes": [g]},
+        {"top": "upload.invalid-format", "ruled_out": [g]},
         ("upload-der",),
     )
     yield Scenario(
@@ -164,4 +195,20 @@ def scenarios() -> Iterator[Scenario]:
         "The customer pastes the one line the upload page showed: the private key does not match",
         SEED_UPLOAD, {"upload_error": "The private key does not match the certificate."},
         {"top": "upload.key-mismatch"}, certificates=False,
+    )
+    # only the files, no symptom: the check of the file alone decides
+    yield Scenario(
+        "upload.invalid-format", "files-only-der",
+        "Before uploading: the renewed Expressway-E certificate is a binary DER file",
+        SEED_FORMAT, {}, {"top": "upload.invalid-format"}, ("upload-der",),
+    )
+    yield Scenario(
+        "upload.untrusted-chain", "files-only-new-ca",
+        "Before uploading: the renewed certificate comes from a CA the Expressway-E does not trust yet",
+        SEED_CHAIN, {}, {"top": "upload.untrusted-chain"}, ("upload-untrusted",),
+    )
+    yield Scenario(
+        "upload.key-mismatch", "files-only-other-key",
+        "Before uploading: the private key at hand belongs to another certificate",
+        SEED_UPLOAD, {}, {"top": "upload.key-mismatch"}, ("upload-key-mismatch",),
     )
