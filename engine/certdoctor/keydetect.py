@@ -118,20 +118,8 @@ def _bytes_hold_key(data: bytes, budget: list[int]) -> bool:
     return False
 
 
-def _first_children(der: bytes, start: int, end: int, most: int = 11) -> list[tuple[int, int, int]]:
-    """(offset, tag, total length) of the first few elements between start and end (bounded work)."""
-    found: list[tuple[int, int, int]] = []
-    offset = start
-    while offset < end and len(found) < most:
-        head = tlv(der, offset)
-        if head is None:
-            break
-        tag, hlen, clen = head
-        if offset + hlen + clen > end:
-            break
-        found.append((offset, tag, hlen + clen))
-        offset += hlen + clen
-    return found
+#: Elements of a key structure looked at: its shape is in the first few (bounded work on untrusted input).
+_FEW = 11
 
 
 def _der_is_key(der: bytes) -> bool:
@@ -139,7 +127,7 @@ def _der_is_key(der: bytes) -> bool:
     head = tlv(der, 0)
     if head is None:
         return False
-    parts = _first_children(der, head[1], head[1] + head[2])
+    parts = children(der, head[1], head[1] + head[2], _FEW)
     tags = [tag for _, tag, _ in parts]
     if len(parts) < 2:
         return False
@@ -156,7 +144,7 @@ def _der_is_key(der: bytes) -> bool:
         return 16 <= parts[1][2] - 2 <= 130  # SEC1 ECPrivateKey: version 1, the private scalar, [0], [1]
     if len(parts) >= 3 and tags[1] == 0x30 and tags[2] == 0x04:  # PKCS#8 PrivateKeyInfo / OneAsymmetricKey
         alg_head = tlv(der, parts[1][0])
-        alg = _first_children(der, parts[1][0] + alg_head[1], parts[1][0] + parts[1][2], 1) if alg_head else []
+        alg = children(der, parts[1][0] + alg_head[1], parts[1][0] + parts[1][2], 1) if alg_head else []
         return bool(alg) and alg[0][1] == 0x06
     return False
 

@@ -26,11 +26,12 @@ def tlv(data: bytes, offset: int) -> tuple[int, int, int] | None:
     return tag, 2 + n, int.from_bytes(data[offset + 2 : offset + 2 + n], "big")
 
 
-def children(data: bytes, start: int, end: int) -> list[tuple[int, int, int]]:
-    """(offset, tag, total length) of each element between start and end; stops at malformed data."""
-    found = []
+def children(data: bytes, start: int, end: int, most: int | None = None) -> list[tuple[int, int, int]]:
+    """(offset, tag, total length) of each element between start and end (the first `most` of them, for
+    bounded work on untrusted input); stops at malformed data."""
+    found: list[tuple[int, int, int]] = []
     offset = start
-    while offset < end:
+    while offset < end and (most is None or len(found) < most):
         head = tlv(data, offset)
         if head is None:
             break
