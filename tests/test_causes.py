@@ -16,6 +16,10 @@ F = tuple[str, object]
 
 #: cause -> (facts that prove it, near miss: facts that look similar but are not that cause)
 CASES: dict[str, tuple[list[F], list[F]]] = {
+    "network.tls-inspection": (
+        [("log.remote_disconnect", True), ("zone.status", "down")],
+        [("log.remote_disconnect", True), ("zone.status", "up")],
+    ),
     "upload.invalid-format": (
         [("upload.failed", True), ("upload.format_ok", False)],
         [("upload.failed", True), ("upload.format_ok", True)],
@@ -85,7 +89,7 @@ def _ranking(pairs: list[F]) -> dict[str, float]:
 
 def test_every_catalogue_cause_is_covered() -> None:
     assert set(CASES) == {c.id for c in shipped_engine().kb.causes}
-    assert len(CASES) == 24
+    assert len(CASES) == 25
 
 
 @pytest.mark.parametrize("cause", sorted(CASES))

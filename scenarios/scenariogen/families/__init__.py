@@ -2,7 +2,7 @@
 
 To add a scenario, add a Scenario(...) to the family module of its group (the cause id's prefix):
 upload, zone, ssh, mra, jabber, cert and cert_profile (cert.*), cluster, trust, restart, clock
-(time.*), crl, and healthy, mixed, symptom_only for the groups without a cause.
+(time.*), crl, network, and healthy, mixed, symptom_only for the groups without a cause.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from . import (
     jabber,
     mixed,
     mra,
+    network,
     restart,
     ssh,
     symptom_only,
@@ -30,8 +31,8 @@ from . import (
 )
 
 # writing order; within a group the order matters: its first positive scenario pins the cause's steps
-FAMILIES = (upload, zone, ssh, mra, jabber, cert, cert_profile, cluster, trust, restart, clock, crl, healthy, mixed,
-            symptom_only)
+FAMILIES = (upload, zone, ssh, mra, jabber, cert, cert_profile, cluster, trust, restart, clock, crl, network, healthy,
+            mixed, symptom_only)
 
 
 def scenarios() -> list[Scenario]:
