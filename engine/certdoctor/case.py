@@ -37,6 +37,17 @@ class CaseModel(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
+Side = Literal["expressway_c", "expressway_e", "cucm", "imp", "jabber", "endpoint", "webex", "microsoft", "firewall"]
+
+
+class LogEntry(CaseModel):
+    """One pasted log line with the system that logged it (when the line itself does not say)."""
+
+    side: Side | None = Field(default=None, description="who logged the line; else read from its host name")
+    node: Text | None = Field(default=None, description="the node (FQDN or host name) that logged it")
+    text: Text
+
+
 class Symptoms(CaseModel):
     """What the user reports, in their words where text is asked."""
 
@@ -47,6 +58,9 @@ class Symptoms(CaseModel):
     mra_login: Literal["ok", "failed"] | None = None
     jabber_warning: Text | bool | None = None
     log_lines: list[Text] = Field(default=[], max_length=MAX_LOG_LINES)
+    logs: list[LogEntry] = Field(
+        default=[], max_length=MAX_LOG_LINES, description="log lines with the side that logged them"
+    )
     alarms: list[Text] = Field(default=[], max_length=MAX_ALARMS)
     recent_changes: list[Change] = Field(default=[], max_length=MAX_LIST_ENTRIES)
     version: Text | None = None
@@ -72,10 +86,18 @@ class Upload(CaseModel):
 
 
 class Node(CaseModel):
-    """One cluster peer."""
+    """One cluster peer; its own trusted CA list when it differs (Expressway does not replicate that list)."""
 
     fqdn: Text | None = None
     certificate: Ref | None = None
+    trusted_cas: list[Ref] = Field(
+        default=[], max_length=MAX_LIST_ENTRIES, description="this peer's trusted CA list, when not the side's"
+    )
+
+    @field_validator("trusted_cas", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
 
 
 class TraversalZone(CaseModel):
@@ -83,6 +105,26 @@ class TraversalZone(CaseModel):
 
     peer_addresses: list[Text] = Field(default=[], max_length=MAX_LIST_ENTRIES)
     tls_verify_subject_name: Text | None = None
+
+
+OnOff = Literal["on", "off"]
+ZoneType = Literal[
+    "traversal-client", "traversal-server", "unified-communications", "neighbor", "dns", "webex", "b2b",
+    "microsoft", "ms-teams", "other",
+]  # fmt: skip
+
+
+class Zone(CaseModel):
+    """Another zone of one side (Webex Hybrid, neighbor, DNS, Microsoft federation): its TLS settings."""
+
+    name: Text | None = None
+    type: ZoneType = "other"
+    port: int | None = Field(default=None, ge=1, le=65535)
+    peer_addresses: list[Text] = Field(default=[], max_length=MAX_LIST_ENTRIES)
+    tls_verify_mode: OnOff | None = None
+    tls_verify_subject_name: Text | None = None
+    tls_verify_inbound_mapping: OnOff | None = None
+    status: Text | None = None
 
 
 class Expressway(CaseModel):
@@ -94,7 +136,9 @@ class Expressway(CaseModel):
     nodes: list[Node] = Field(default=[], max_length=MAX_LIST_ENTRIES)
     trusted_cas: list[Ref] = Field(default=[], max_length=MAX_LIST_ENTRIES)
     traversal_zone: TraversalZone | None = None
+    zones: list[Zone] = Field(default=[], max_length=MAX_LIST_ENTRIES)
     cucm_servers: list[Text] = Field(default=[], max_length=MAX_LIST_ENTRIES)
+    version: Text | None = Field(default=None, description="software version of this side, e.g. X14.2.5")
 
     @field_validator("trusted_cas", "cucm_servers", mode="before")
     @classmethod
@@ -111,19 +155,44 @@ class Expressway(CaseModel):
 
 
 class CucmNode(CaseModel):
-    """One Unified CM node and its certificates."""
+    """One Unified CM (or IM and Presence) node and its certificates (RSA, and ECDSA since 11.5)."""
 
     fqdn: Text | None = None
     certificate: Ref | None = None
     callmanager_certificate: Ref | None = None
+    tomcat_ecdsa_certificate: Ref | None = None
+    callmanager_ecdsa_certificate: Ref | None = None
 
 
 class Cucm(CaseModel):
-    """Unified CM nodes and trust stores."""
+    """Unified CM nodes and trust stores (and the IM and Presence nodes of the cluster)."""
 
     nodes: list[CucmNode] = Field(default=[], max_length=MAX_LIST_ENTRIES)
     tomcat_trust: list[Ref] = Field(default=[], max_length=MAX_LIST_ENTRIES)
     callmanager_trust: list[Ref] = Field(default=[], max_length=MAX_LIST_ENTRIES)
+    imp_nodes: list[CucmNode] = Field(default=[], max_length=MAX_LIST_ENTRIES)
+    version: Text | None = None
+
+
+EndpointKind = Literal["phone", "ce-endpoint", "jabber", "webex-app", "browser", "other"]
+
+
+class Endpoint(CaseModel):
+    """A client or device that connects (a phone, a TC/CE endpoint, Jabber on its OS) and what it trusts."""
+
+    name: Text | None = None
+    kind: EndpointKind = "other"
+    model: Text | None = None
+    firmware: Text | None = None
+    connects_to: Literal["expressway_e", "expressway_c", "cucm", "imp"] | None = None
+    trusted_cas: list[Ref] = Field(
+        default=[], max_length=MAX_LIST_ENTRIES, description="the CA certificates this endpoint trusts"
+    )
+
+    @field_validator("trusted_cas", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
 
 
 class Jabber(CaseModel):
@@ -183,6 +252,7 @@ class Case(CaseModel):
     expressway_e: Expressway | None = None
     cucm: Cucm | None = None
     jabber: Jabber | None = None
+    endpoints: list[Endpoint] = Field(default=[], max_length=MAX_LIST_ENTRIES)
     crls: list[Ref] = Field(default=[], max_length=MAX_LIST_ENTRIES)
     answers: dict[Text, Text] = Field(
         default={},
@@ -293,6 +363,8 @@ CERTIFICATE_FIELDS = frozenset(
     {
         "certificate",
         "callmanager_certificate",
+        "tomcat_ecdsa_certificate",
+        "callmanager_ecdsa_certificate",
         "trusted_cas",
         "tomcat_trust",
         "callmanager_trust",

@@ -89,7 +89,9 @@ def _same(a: FactValue, b: FactValue) -> bool:
 
 #: What a fact is about: a certification path (who checks whose certificate), a device node, a trusted CA
 #: list, a certificate, the upload file, or the case as a whole (symptoms, changes, answers).
-EntityKind = Literal["path", "node", "server", "trust_list", "certificate", "upload", "case"]
+EntityKind = Literal[
+    "path", "node", "server", "trust_list", "certificate", "upload", "file", "log", "zone", "endpoint", "case"
+]
 #: How a rule quantifies over the entities its facts are about: some (any), every (all) or no (none) entity.
 Quantifier = Literal["any", "all", "none"]
 
@@ -363,7 +365,7 @@ def _fingerprint(root: Path) -> tuple[str, list[Path]]:
     """A hash over every knowledge file's name and content (and the code version that validated it)."""
     from certdoctor._version import __version__
 
-    files = sorted([*root.glob("*.yaml"), *(root / "causes").glob("*.yaml")])
+    files = sorted([*root.glob("*.yaml"), *(p for d in _SUBDIRS for p in (root / d).glob("*.yaml"))])
     digest = hashlib.sha256(f"{__version__}\n".encode())
     for path in files:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
@@ -393,11 +395,22 @@ def _load(root: Path) -> KnowledgeBase:
     return kb
 
 
+#: Folders of knowledge files: one file per cause, and fact and symptom catalogues split by subject.
+_SUBDIRS = ("causes", "facts", "symptoms")
+
+
 def _parse(root: Path) -> KnowledgeBase:
-    """Read and validate the YAML files of a knowledge directory."""
-    facts = _file(root, "facts.yaml", _FactsFile).facts
+    """Read and validate the YAML files of a knowledge directory (facts/ and symptoms/ extend the main files)."""
+    facts = dict(_file(root, "facts.yaml", _FactsFile).facts)
+    for path in sorted((root / "facts").glob("*.yaml")):
+        more = _validated(_FactsFile, _read_yaml(path, _text(path)), path).facts
+        if twice := sorted(set(more) & set(facts)):
+            raise InputError(str(path), f"facts: {', '.join(twice)} already defined")
+        facts.update(more)
     questions = _file(root, "questions.yaml", _QuestionsFile).questions
-    symptoms = _file(root, "symptoms.yaml", _SymptomsFile).symptoms
+    symptoms = list(_file(root, "symptoms.yaml", _SymptomsFile).symptoms)
+    for path in sorted((root / "symptoms").glob("*.yaml")):
+        symptoms += _validated(_SymptomsFile, _read_yaml(path, _text(path)), path).symptoms
     causes = []
     for path in sorted((root / "causes").glob("*.yaml")):
         cause = _validated(Cause, _read_yaml(path, _text(path)), path)

@@ -47,11 +47,12 @@ def texts_of(symptoms: Symptoms) -> list[tuple[str, str]]:
     if isinstance(symptoms.jabber_warning, str):
         texts.append(("jabber_warning", symptoms.jabber_warning))
     texts += [("log_lines", line) for line in symptoms.log_lines]
+    texts += [("log_lines", entry.text) for entry in symptoms.logs]
     texts += [("alarms", alarm) for alarm in symptoms.alarms]
     return texts
 
 
-def _shown(text: str, limit: int = 160) -> str:
+def shown(text: str, limit: int = 160) -> str:
     """The pasted text as the user wrote it, shortened for an evidence line."""
     one_line = " ".join(text.split())
     return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
@@ -74,7 +75,7 @@ def recognise(symptoms: Symptoms, kb: KnowledgeBase) -> Recognition:
             if field_name not in pattern.fields:
                 continue
             if _match(pattern, norm):
-                result.found.append(Recognised(pattern, field_name, _shown(text)))
+                result.found.append(Recognised(pattern, field_name, shown(text)))
                 hit = True
         if not hit:
             result.unrecognised.append((field_name, text))

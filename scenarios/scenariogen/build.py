@@ -157,13 +157,14 @@ def build_case(spec: Scenario, work: Path, pool: Pool) -> dict[str, Any]:
     if spec.certificates:
         path = write_deployment(work / spec.group / spec.slug, spec.faults, **spec.layout)
         generated = yaml.safe_load(path.read_text(encoding="utf-8"))
-        _apply_patch(generated, {**_borrow(spec, path, work), **spec.patch})
-        for key in ("upload", "expressway_c", "expressway_e", "cucm", "jabber", "crls"):
+        extra = spec.extra(path.parent) if spec.extra else {}
+        _apply_patch(generated, {**_borrow(spec, path, work), **extra, **spec.patch})
+        for key in ("upload", "expressway_c", "expressway_e", "cucm", "jabber", "endpoints", "crls"):
             if key in generated:
                 case[key] = generated[key]
         rename = {ref: pool.add(ref, (path.parent / ref).read_bytes()) for ref in _refs(case)}
         case = rewrite_refs(case, rename)
-    elif spec.faults or spec.layout or spec.patch or spec.borrow:
+    elif spec.faults or spec.layout or spec.patch or spec.borrow or spec.extra:
         raise ValueError(f"{spec.name}: a symptom-only scenario takes no faults, layout, patch or borrowed files")
     case["expect"] = dict(spec.expect)
     return case

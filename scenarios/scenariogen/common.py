@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 DROP = object()  # patch value: remove the key
@@ -61,6 +63,9 @@ class Scenario:
     # (same layout), e.g. one healthy node in a cluster whose other node has the fault
     borrow: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
     certificates: bool = True  # False: symptoms only, no deployment sections
+    # writes more generated files into the deployment folder (as "certs/<name>", with certdoctor.testpki) and
+    # returns patch values naming them: a phone's trust list, a default certificate, an ECDSA certificate
+    extra: Callable[[Path], dict[str, Any]] | None = None
 
     @property
     def name(self) -> str:

@@ -10,6 +10,7 @@ from certdoctor.facts.certificates import certificate_facts
 from certdoctor.facts.deployment import Deployment
 from certdoctor.facts.fact import Fact, Facts
 from certdoctor.facts.files import file_facts
+from certdoctor.facts.logs import log_record_facts
 from certdoctor.facts.names import cluster_facts, cucm_name_facts, jabber_facts, own_name_facts, zone_name_facts
 from certdoctor.facts.reported import answer_facts, case_facts, symptom_facts
 from certdoctor.facts.trust import cucm_trust_facts, expressway_trust_facts, trust_list_facts
@@ -54,6 +55,7 @@ def derive(case: Case, certs: CertificateSource, kb: KnowledgeBase, at: datetime
     case_facts(case, out)
     out.recognition = recognise(case.symptoms, kb)
     symptom_facts(out.recognition, out)
+    log_record_facts(case, out)
     d = Deployment(case, certs, when)
     out.given = d.given()
     file_facts(d, out)

@@ -40,6 +40,12 @@ ENTITIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "upload.chain_trusted": ("upload", ()),
     "upload.key_matches": ("upload", ()),
     "file.unreadable": ("file", ("field",)),
+    "log.logged_by": ("log", ("record",)),
+    "log.channel": ("log", ("record",)),
+    "log.direction": ("log", ("record",)),
+    "log.alert": ("log", ("record",)),
+    "log.verify_error": ("log", ("record",)),
+    "log.disconnect": ("log", ("record",)),
 }
 
 
