@@ -60,6 +60,11 @@ def test_a_conversation_built_turn_by_turn_reaches_the_documented_cause(peer_cas
     # a chatbot learns the deployment piece by piece: symptom text, settings, then certificates
     reply = converse(None, {"text": "TLS negotiation failure", "case": {"at": peer_case["at"]}}, sealer=SEALER)
     assert reply.turns == 1 and reply.question is not None
+    # the form is a JSON-Schema-like question: id, title, one const per choice
+    form = reply.question
+    assert form.type == "string" and form.oneOf
+    answered = converse(reply.state, {"answers": {form.id: form.oneOf[0].const}}, sealer=SEALER)
+    assert answered.question is None or answered.question.id != form.id
     c, e = peer_case["expressway_c"], peer_case["expressway_e"]
     reply = converse(
         reply.state,
@@ -83,11 +88,8 @@ def test_a_conversation_built_turn_by_turn_reaches_the_documented_cause(peer_cas
     assert any("edge1.example.com" in line for line in reply.answer.diagnoses[0].evidence)
     assert reply.turns == 3
     assert reply.answer.markdown and "(`zone.peer-address-mismatch`" in reply.answer.markdown  # ready for the bot
-    # the form is a JSON-Schema-like question: id, title, one const per choice
-    form = reply.question
-    assert form is not None and form.type == "string" and form.oneOf
-    answered = converse(reply.state, {"answers": {form.id: form.oneOf[0].const}}, sealer=SEALER)
-    assert answered.question is None or answered.question.id != form.id
+    # the certificates make the cause stand clear: nothing left is worth asking
+    assert reply.question is None and not reply.answer.questions
 
 
 def test_a_whole_case_on_the_first_turn_and_undo(peer_case: dict[str, Any], healthy: dict[str, Any]) -> None:

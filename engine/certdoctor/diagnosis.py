@@ -24,7 +24,7 @@ from certdoctor.answer import (
 from certdoctor.case import Case, CertificateSource, read_case, unknown_field_warnings
 from certdoctor.facts import Facts, derive
 from certdoctor.kb import Cause, FactValue, KnowledgeBase, Lang, Step, load_knowledge
-from certdoctor.rank import combine_all, score_questions
+from certdoctor.rank import ScoredQuestion, combine_all, score_questions, stands_clear
 from certdoctor.rules import Conclusion, RuleEngine, decode
 
 #: Questions returned.
@@ -171,7 +171,7 @@ def rank(
             impact=round(s.impact, 4),
             choices=[ChoiceOut(value=c.value, label=c.label.get(lang)) for c in s.question.choices],
         )
-        for s in (score_questions(kb, instances, answered)[:MAX_QUESTIONS] if ask else [])
+        for s in (_questions(kb, facts, instances, diagnoses, answered) if ask else [])
     ]
     return Answer(
         diagnoses=diagnoses,
@@ -182,6 +182,20 @@ def rank(
         ruled_out=ruled_out,
         lang=lang,
     )
+
+
+def _questions(
+    kb: KnowledgeBase,
+    facts: Facts,
+    instances: dict[str, list[tuple[FactValue, str]]],
+    diagnoses: Sequence[Diagnosis],
+    answered: Sequence[str],
+) -> list[ScoredQuestion]:
+    """The questions worth asking: none once the leading cause stands clear; else those that can change the lead."""
+    if stands_clear([d.confidence for d in diagnoses]):
+        return []
+    excluded = {c.id for c in kb.causes if c.rule_out is not None and refuted(c, facts, instances)}
+    return score_questions(kb, instances, answered, excluded)[:MAX_QUESTIONS]
 
 
 def _from_files(kb: KnowledgeBase, found: Sequence[Conclusion]) -> bool:

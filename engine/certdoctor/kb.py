@@ -261,6 +261,13 @@ class Question(Strict):
     text: Text
     choices: list[Choice] = Field(min_length=2)
     field: str | None = Field(default=None, description="the case-file field the answer fills")
+    early: bool = Field(
+        default=False,
+        description="asked before the others while unanswered and able to change the lead ('what changed?')",
+    )
+    moot_when: list[Condition] = Field(
+        default=[], description="not asked while any of these holds: the answer follows from it or no longer matters"
+    )
 
     def facts(self) -> set[str]:
         """Fact names this question can establish."""

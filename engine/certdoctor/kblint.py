@@ -57,6 +57,11 @@ def lint(kb: KnowledgeBase) -> list[LintProblem]:
                 )
             )
     for q in kb.questions:
+        for cond in q.moot_when:
+            if cond.fact not in kb.facts:
+                problems.append(
+                    LintProblem(file="questions.yaml", key=f"{q.id}.moot_when", problem=f"unknown fact '{cond.fact}'")
+                )
         for c in q.choices:
             for name, value in c.sets.items():
                 spec = kb.facts.get(name)

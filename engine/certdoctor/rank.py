@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from certdoctor.facts.fact import entity_of
@@ -114,13 +114,30 @@ class ScoredQuestion:
     impact: float
 
 
-def with_answer(facts: Mapping[str, Sequence[Instance]], sets: Mapping[str, FactValue]) -> dict[str, list[Instance]]:
-    """Fact instances after an answer: an answered fact replaces what was known, about what an answer is about
-    (facts/reported.py adds it without naming an entity: the case, for every fact a question sets)."""
-    merged = {k: list(v) for k, v in facts.items()}
-    for name, value in sets.items():
-        merged[name] = [(value, entity_of(name, {}))]
-    return merged
+class _Answered(Mapping[str, Sequence[Instance]]):
+    """Fact instances after an answer, without copying the rest: an answered fact replaces what was known,
+    about what an answer is about (facts/reported.py adds it without naming an entity: the case)."""
+
+    def __init__(self, facts: Mapping[str, Sequence[Instance]], sets: Mapping[str, FactValue]) -> None:
+        self._facts = facts
+        self._sets = {name: [(value, entity_of(name, {}))] for name, value in sets.items()}
+
+    def __getitem__(self, name: str) -> Sequence[Instance]:
+        return self._sets[name] if name in self._sets else self._facts[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._sets
+        yield from (name for name in self._facts if name not in self._sets)
+
+    def __len__(self) -> int:
+        return len(self._sets) + sum(1 for name in self._facts if name not in self._sets)
+
+
+def with_answer(
+    facts: Mapping[str, Sequence[Instance]], sets: Mapping[str, FactValue]
+) -> Mapping[str, Sequence[Instance]]:
+    """Fact instances after an answer (an answered fact replaces what was known about it)."""
+    return _Answered(facts, sets)
 
 
 def _answered(question: Question, facts: Mapping[str, object]) -> bool:
@@ -129,47 +146,90 @@ def _answered(question: Question, facts: Mapping[str, object]) -> bool:
     return common <= set(facts) if common else question.facts() <= set(facts)
 
 
-def score_questions(
-    kb: KnowledgeBase, facts: Mapping[str, Sequence[Instance]], answered: Iterable[str] = ()
-) -> list[ScoredQuestion]:
-    """Questions about unknown facts, by the expected change their answer makes to the ranking.
+#: _testing's index per knowledge base (by identity; the base is kept so its id is not reused).
+_TESTING: dict[int, tuple[KnowledgeBase, dict[str, list[tuple[Cause, Rule]]]]] = {}
 
-    Impact = mean over the choices (equally likely) of the L1 distance between the visible certainty
-    vectors before and after; a cause at or below zero is not shown, so pushing it further down does
-    not count. A question whose subject is known already (the fact every choice sets, or else all its
-    facts, from certificates, text or an earlier answer) is never asked; one whose answers change
-    nothing is left out. Only the rules that test a fact the answer sets are re-evaluated.
-    """
+
+def _testing(kb: KnowledgeBase) -> dict[str, list[tuple[Cause, Rule]]]:
+    """fact name -> every (cause, rule) with a condition on it: the rules an answer setting it can change."""
+    cached = _TESTING.get(id(kb))
+    if cached is not None and cached[0] is kb:
+        return cached[1]
+    if len(_TESTING) >= 8:
+        _TESTING.clear()
     testing: dict[str, list[tuple[Cause, Rule]]] = {}
     for cause in kb.causes:
         for rule in cause.rules:
             for cond in rule.when:
-                testing.setdefault(cond.fact, []).append((cause, rule))
+                pairs = testing.setdefault(cond.fact, [])
+                if all(r is not rule for _, r in pairs):
+                    pairs.append((cause, rule))
+    _TESTING[id(kb)] = (kb, testing)
+    return testing
+
+
+def leader(certainty: Mapping[str, float], excluded: Collection[str] = ()) -> str | None:
+    """The cause the ranking shows first (highest certainty, then id, as diagnosis sorts); None when none shows."""
+    shown = [(-c, cause) for cause, c in certainty.items() if c > 0 and cause not in excluded]
+    return min(shown)[1] if shown else None
+
+
+def score_questions(
+    kb: KnowledgeBase,
+    facts: Mapping[str, Sequence[Instance]],
+    answered: Iterable[str] = (),
+    excluded: Collection[str] = (),
+) -> list[ScoredQuestion]:
+    """Questions about unknown facts that can change which cause leads, by the expected change of the ranking.
+
+    Impact = mean over the choices (equally likely) of the L1 distance between the visible certainty
+    vectors before and after; a cause at or below zero is not shown, so pushing it further down does
+    not count. A question is left out when its subject is known already (the fact every choice sets, or
+    else all its facts, from certificates, text or an earlier answer), or when no answer would put another
+    cause first (or none): its answer could not change the diagnosis a customer acts on, or when a known fact
+    makes it moot (`moot_when`). `excluded` are
+    causes the files rule out, which never lead. Questions marked `early` ("what changed?") come first
+    while they qualify. Only the rules that test a fact an answer sets are re-evaluated.
+    """
+    testing = _testing(kb)
     fired = {(c.id, r.id): rule_fires(r, facts) for c in kb.causes for r in c.rules}
     before = {c.id: combine_all(r.certainty for r in c.rules if fired[(c.id, r.id)]) for c in kb.causes}
+    first = leader(before, excluded)
     skip = set(answered)
     scored: list[ScoredQuestion] = []
     for q in kb.questions:
-        if q.id in skip or _answered(q, facts):
+        if q.id in skip or _answered(q, facts) or _moot(q, facts):
             continue
         moves = []
+        changes_leader = False
         for choice in q.choices:
             after_facts = with_answer(facts, choice.sets)
-            changed = {
-                (c.id, r.id): rule_fires(r, after_facts) for name in choice.sets for c, r in testing.get(name, ())
-            }
-            move = 0.0
             affected = {c.id: c for name in choice.sets for c, _ in testing.get(name, ())}
+            after = dict(before)
+            move = 0.0
             for cause in affected.values():
-                after = combine_all(
-                    r.certainty for r in cause.rules if changed.get((cause.id, r.id), fired[(cause.id, r.id)])
+                after[cause.id] = combine_all(
+                    r.certainty
+                    for r in cause.rules
+                    if (rule_fires(r, after_facts) if _tests(r, choice.sets) else fired[(cause.id, r.id)])
                 )
-                move += abs(visible(after) - visible(before[cause.id]))
+                move += abs(visible(after[cause.id]) - visible(before[cause.id]))
             moves.append(move)
+            changes_leader = changes_leader or leader(after, excluded) != first
         impact = sum(moves) / len(moves)
-        if impact > 1e-9:
+        if impact > 1e-9 and changes_leader:
             scored.append(ScoredQuestion(q, impact))
-    return sorted(scored, key=lambda s: (-s.impact, s.question.id))
+    return sorted(scored, key=lambda s: (not s.question.early, -s.impact, s.question.id))
+
+
+def _tests(rule: Rule, sets: Mapping[str, FactValue]) -> bool:
+    """Whether the rule has a condition on a fact the answer sets (else its firing cannot change)."""
+    return any(cond.fact in sets for cond in rule.when)
+
+
+def _moot(question: Question, facts: Mapping[str, Sequence[Instance]]) -> bool:
+    """Whether a known fact makes the question moot (its `moot_when`): e.g. SSH tunnels while the zone is down."""
+    return any(any(cond.holds(v) for v, _ in facts.get(cond.fact, ())) for cond in question.moot_when)
 
 
 @dataclass(frozen=True)
