@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import Any, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -18,7 +22,8 @@ from certdoctor.x509.der import (
     readable_extensions,
     split_certificate,
 )
-from certdoctor.x509.naming import label
+from certdoctor.x509.names import NameMatch, match_host
+from certdoctor.x509.naming import label, serial_hex, unknown_oids
 from certdoctor.x509.signatures import signed_by
 
 #: Extensions OpenSSL 3.0 understands; a critical extension outside this set fails verification.
@@ -78,6 +83,43 @@ def name_key(name: x509.Name) -> tuple[tuple[tuple[str, str | bytes], ...], ...]
     return tuple(tuple(sorted((a.oid.dotted_string, _canonical_value(a.value)) for a in rdn)) for rdn in name.rdns)
 
 
+T = TypeVar("T")
+
+#: Bounds of the per-process caches below (entries; the oldest go first when full).
+FACTS_CACHE_SIZE = 2048
+SIGNATURE_CACHE_SIZE = 8192
+
+#: Facts of recently judged certificates, keyed by the certificate (cryptography hashes and compares
+#: certificates by their DER, so the key is the content, as a fingerprint would be, without hashing it).
+_facts_cache: dict[x509.Certificate, CertFacts] = {}
+#: Signature checks done (by OpenSSL-like path building or by cryptography's verifier): (child, issuer) -> ok.
+_signature_cache: dict[tuple[x509.Certificate, x509.Certificate], bool] = {}
+_cache_lock = threading.Lock()
+
+
+def _remember(cache: dict[object, object], key: object, value: object, size: int) -> None:
+    with _cache_lock:
+        while len(cache) >= size:
+            del cache[next(iter(cache))]
+        cache[key] = value
+
+
+def facts_of(cert: x509.Certificate) -> CertFacts:
+    """The CertFacts of cert, computed once per process for the same certificate (bounded cache)."""
+    facts = _facts_cache.get(cert)
+    if facts is None:
+        facts = CertFacts(cert)
+        _remember(_facts_cache, cert, facts, FACTS_CACHE_SIZE)  # type: ignore[arg-type]
+    return facts
+
+
+def note_verified_chain(chain: list[x509.Certificate]) -> None:
+    """Record that each certificate of a chain cryptography's verifier built is signed by the next."""
+    for child, issuer in itertools.pairwise(chain):
+        if _signature_cache.get((child, issuer)) is not True:
+                _remember(_signature_cache, (child, issuer), True, SIGNATURE_CACHE_SIZE)  # type: ignore[arg-type]
+
+
 @dataclass(eq=False)
 class CertFacts:
     """One certificate and the properties verification asks about, computed once."""
@@ -85,7 +127,6 @@ class CertFacts:
     cert: x509.Certificate
     invalid_reason: str | None = None
     extension_problems: list[ExtensionProblem] = field(default_factory=list)
-    _signatures: dict[int, bool] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.extensions, self.extension_problems = readable_extensions(self.cert)
@@ -114,11 +155,50 @@ class CertFacts:
         """Canonical issuer name."""
         return name_key(self.cert.issuer)
 
+    @cached_property
+    def _by_oid(self) -> dict[x509.ObjectIdentifier, x509.Extension[x509.ExtensionType]]:
+        """Each extension by its OID, the first of each (one pass over the list)."""
+        found: dict[x509.ObjectIdentifier, x509.Extension[x509.ExtensionType]] = {}
+        for ext in self.extensions:
+            found.setdefault(ext.oid, ext)
+        return found
+
     def _ext(self, oid: x509.ObjectIdentifier) -> x509.Extension[x509.ExtensionType] | None:
-        try:
-            return self.extensions.get_extension_for_oid(oid)
-        except x509.ExtensionNotFound:
-            return None
+        return self._by_oid.get(oid)
+
+    def extension(self, oid: x509.ObjectIdentifier) -> x509.Extension[x509.ExtensionType] | None:
+        """The extension with this OID, None when absent (or unreadable)."""
+        return self._by_oid.get(oid)
+
+    @cached_property
+    def subject_text(self) -> str:
+        """RFC 4514 text of the subject."""
+        return self.cert.subject.rfc4514_string()
+
+    @cached_property
+    def unknown_name_oids(self) -> tuple[list[str], list[str]]:
+        """Attribute OIDs Expressway does not decode, in the subject and in the issuer."""
+        return unknown_oids(self.cert.subject), unknown_oids(self.cert.issuer)
+
+    @cached_property
+    def serial(self) -> str:
+        """Serial number in hex, as messages show it."""
+        return serial_hex(self.cert)
+
+    def memo(self, key: str, compute: Callable[[CertFacts], T]) -> T:
+        """compute(self), once per certificate: for per-certificate judgements other modules make."""
+        memos: dict[str, Any] = self.__dict__.setdefault("_memos", {})
+        if key not in memos:
+            memos[key] = compute(self)
+        return memos[key]
+
+    def host_match(self, host: str) -> NameMatch:
+        """match_host as Expressway (OpenSSL) applies it: CN fallback, partial wildcards; once per host."""
+        matches: dict[str, NameMatch] = self.__dict__.setdefault("_host_matches", {})
+        found = matches.get(host)
+        if found is None:
+            found = matches[host] = match_host(self.cert, host, cn_fallback=True, partial_wildcards=True)
+        return found
 
     @cached_property
     def ski(self) -> bytes | None:
@@ -180,12 +260,12 @@ class CertFacts:
         """X.509 v1 certificate (no extensions allowed)."""
         return self.cert.version == x509.Version.v1
 
-    @property
+    @cached_property
     def not_before(self) -> datetime:
         """Start of validity (UTC)."""
         return self.cert.not_valid_before_utc
 
-    @property
+    @cached_property
     def not_after(self) -> datetime:
         """End of validity (UTC)."""
         return self.cert.not_valid_after_utc
@@ -255,11 +335,13 @@ class CertFacts:
         return self.issuer_key == issuer.subject_key and self.akid_matches(issuer) and self.sig_alg_matches_key(issuer)
 
     def signed_by(self, issuer: CertFacts) -> bool:
-        """Real signature check, cached per issuer."""
-        key = id(issuer)
-        if key not in self._signatures:
-            self._signatures[key] = signed_by(self.cert, issuer.cert)
-        return self._signatures[key]
+        """Real signature check, cached per (certificate, issuer) for the process (bounded)."""
+        key = (self.cert, issuer.cert)
+        ok = _signature_cache.get(key)
+        if ok is None:
+            ok = signed_by(self.cert, issuer.cert)
+            _remember(_signature_cache, key, ok, SIGNATURE_CACHE_SIZE)  # type: ignore[arg-type]
+        return ok
 
     def valid_at(self, at: datetime) -> bool:
         """Within notBefore..notAfter at the instant given."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,11 +14,13 @@ from cryptography import x509
 from certdoctor.errors import InputError
 from certdoctor.limits import MAX_CERTIFICATES_PER_FILE, MAX_FILE_BYTES
 from certdoctor.safeinput import read_regular_file
-from certdoctor.x509.der import tlv
+from certdoctor.x509.der import bulk, tlv
 from certdoctor.x509.findings import FileFormat
 from certdoctor.x509.keys import PrivateKeyItem, load_der_key, load_pem_key, try_der_key
 from certdoctor.x509.pkcs12 import KdfBudget, Pkcs12Error, open_pkcs12
 
+#: PEM text larger than this is parsed with the cyclic garbage collector held (a trusted list of many CAs).
+_BULK_BYTES = 64 * 1024
 _PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 #]+)-----(.*?)-----END ([A-Z0-9 #]+)-----", re.DOTALL)
 _PEM_BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 #]+)-----")
 _BASE64_TEXT = re.compile(rb"^[A-Za-z0-9+/=\s]+$")
@@ -116,7 +119,8 @@ def parse_bytes(data: bytes, source: str, password: bytes | None = None) -> Load
     if text is not None and not text.strip():
         raise InputError(source, "file is empty (it holds only a byte-order mark or blanks)")
     if text is not None and "-----BEGIN" in text:
-        loaded = _parse_pem(text, source, len(data), password)
+        with bulk() if len(data) > _BULK_BYTES else contextlib.nullcontext():
+            loaded = _parse_pem(text, source, len(data), password)
     elif text is not None:
         raw = text.encode("latin-1", errors="replace")
         loaded = _parse_unarmoured(raw, source, len(data), password)

@@ -14,7 +14,6 @@ from certdoctor.limits import MAX_CHAIN_DEPTH, MAX_PATH_BUILDING_STEPS
 from certdoctor.x509.certfacts import MS_SGC, NS_SGC, SERVER_AUTH, CertFacts
 from certdoctor.x509.constraints import name_constraint_violations
 from certdoctor.x509.crl import check_revocation
-from certdoctor.x509.names import match_host
 from certdoctor.x509.naming import name_text
 from certdoctor.x509.store import TrustStore
 
@@ -339,7 +338,7 @@ def judge_path(
     _trust_problems(path, untrusted, store, max_depth)
     _extension_problems(path, at)
     if host is not None:
-        match = match_host(leaf.cert, host, cn_fallback=True, partial_wildcards=True)
+        match = leaf.host_match(host)
         if not match.matched:
             path.problems.append(
                 PathProblem(

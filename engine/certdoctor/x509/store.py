@@ -9,6 +9,7 @@ from cryptography import x509
 from cryptography.x509 import verification
 
 from certdoctor.x509.certfacts import CertFacts
+from certdoctor.x509.der import bulk
 
 
 @dataclass(frozen=True)
@@ -26,18 +27,21 @@ class TrustStore:
         self._entries: list[CertFacts] = []
         self._by_subject: dict[tuple[object, ...], list[CertFacts]] = {}
         self._by_ski: dict[bytes, list[CertFacts]] = {}
-        self._fingerprints: set[bytes] = set()
+        # exact duplicates by content: cryptography hashes and compares certificates by their DER, the same
+        # test as a SHA-256 fingerprint without computing one per certificate
+        self._certs: set[x509.Certificate] = set()
         self._verification_store: verification.Store | None = None
         self._crowded: set[tuple[object, ...]] = set()
-        for cert in certificates:
-            self.add(cert)
+        with bulk():
+            for cert in certificates:
+                self.add(cert)
 
     def add(self, cert: x509.Certificate | CertFacts) -> None:
         """Append a certificate; an exact duplicate of one already held is ignored."""
         facts = cert if isinstance(cert, CertFacts) else CertFacts(cert)
-        if facts.fingerprint in self._fingerprints:
+        if facts.cert in self._certs:
             return
-        self._fingerprints.add(facts.fingerprint)
+        self._certs.add(facts.cert)
         self._verification_store = None
         self._entries.append(facts)
         same_subject = self._by_subject.setdefault(facts.subject_key, [])
@@ -54,7 +58,7 @@ class TrustStore:
         return iter(self._entries)
 
     def __contains__(self, facts: object) -> bool:
-        return isinstance(facts, CertFacts) and facts.fingerprint in self._fingerprints
+        return isinstance(facts, CertFacts) and facts.cert in self._certs
 
     @property
     def entries(self) -> Sequence[CertFacts]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 from collections.abc import Sequence
@@ -13,9 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 from cryptography.x509 import verification
 from cryptography.x509.oid import ExtensionOID
 
-from certdoctor.x509.certfacts import CertFacts, name_key
+from certdoctor.x509.certfacts import CertFacts, facts_of, name_key
 from certdoctor.x509.crl import check_revocation, crl_label
-from certdoctor.x509.der import readable_extensions
 from certdoctor.x509.names import normalize_host
 from certdoctor.x509.naming import common_name, ip_or_none
 from certdoctor.x509.store import TrustStore
@@ -32,19 +32,20 @@ class StrictResult:
     chain: list[x509.Certificate] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=256)
+def _host_subject(host: str) -> verification.Subject:
+    """The verifier's subject for a host given: an IP address or a DNS name (immutable, so shared)."""
+    address = ip_or_none(host)
+    if address is not None:
+        return x509.IPAddress(address)
+    return x509.DNSName(normalize_host(host))
+
+
 def _subject(leaf: x509.Certificate, host: str | None) -> verification.Subject | None:
     """The name the verifier checks: the host given, else the certificate's own first SAN."""
     if host is not None:
-        address = ip_or_none(host)
-        if address is not None:
-            return x509.IPAddress(address)
-        return x509.DNSName(normalize_host(host))
-    extensions, _ = readable_extensions(leaf)
-    try:
-        san = extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        return None
-    for gn in san:
+        return _host_subject(host)
+    for gn in facts_of(leaf).sans:
         if isinstance(gn, x509.DNSName) and "*" not in gn.value:
             return gn
         if isinstance(gn, x509.IPAddress):
@@ -82,7 +83,7 @@ def strict_verify(
         return StrictResult(False, [f"cryptography's verifier: {exc}"])
     except ValueError as exc:
         return StrictResult(False, [f"cryptography's verifier refused the input: {exc}"])
-    facts = [CertFacts(c) for c in chain]
+    facts = [facts_of(c) for c in chain]
     reasons = profile_problems(facts)
     for i in range(len(facts) - 1):
         for problem in check_revocation(facts[i], facts[i + 1], crls, at, require_crl=False):
@@ -189,11 +190,8 @@ def profile_problems(chain: Sequence[CertFacts]) -> list[str]:
             (ExtensionOID.NAME_CONSTRAINTS, "nameConstraints"),
             (ExtensionOID.POLICY_CONSTRAINTS, "policyConstraints"),
         ):
-            try:
-                ext = facts.extensions.get_extension_for_oid(oid)
-            except x509.ExtensionNotFound:
-                continue
-            if not ext.critical:
+            ext = facts.extension(oid)
+            if ext is not None and not ext.critical:
                 reasons.append(f"{who} has a non-critical {name} (RFC 5280 requires critical)")
         if is_root and i > 0 and facts.eku is not None:
             reasons.append(f"root {who} carries extendedKeyUsage (CA/B Forum forbids it)")
@@ -205,7 +203,7 @@ def profile_problems(chain: Sequence[CertFacts]) -> list[str]:
         reasons.append(f"{leaf.label} has no extendedKeyUsage (CA/B Forum requires serverAuth)")
     elif ANY_EKU in leaf.eku:
         reasons.append(f"{leaf.label} asserts anyExtendedKeyUsage (CA/B Forum forbids it)")
-    problem = _cn_problem(leaf)
+    problem = leaf.memo("strict.cn_problem", _cn_problem)
     if problem:
         reasons.append(problem)
     for g in leaf.sans:
