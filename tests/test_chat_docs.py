@@ -108,7 +108,8 @@ def test_the_mcp_client_example(bot: BotEnv, workdir: Path) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "tools: converse, diagnose, inspect_certificate, verify_chain"
-    assert lines[1].startswith("certdoctor asks: What does the customer see?")
+    # the case's certificates make the cause stand clear: no question is left that could change the ranking
+    assert lines[1] == "certdoctor asks nothing more: the leading cause stands clear"
     assert re.match(r"0\.\d\d zone\.peer-address-mismatch: ", lines[2])  # the top cause: first of the ranking
     assert "edge1.example.com" in result.stdout  # the evidence names the peer address that is not on the certificate
     assert lines[-1].startswith("first step: On Expressway-C")
@@ -124,7 +125,8 @@ def test_the_http_client_example(bot: BotEnv, workdir: Path, tmp_path: Path) -> 
         server.stop()
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "after 2 turns: zone.peer-address-mismatch" in out
+    assert "certdoctor asks nothing more: the leading cause stands clear" in out
+    assert "after 1 turns: zone.peer-address-mismatch" in out
     assert "why:" in out and "edge1.example.com" in out
     assert "422 Invalid input: text: holds a private key" in out
     assert "PRIVATE KEY" not in out.replace("-----BEGIN PRIVATE KEY-----", "")

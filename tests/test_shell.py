@@ -373,7 +373,8 @@ def test_undo_says_what_it_took_back(deployment: Path) -> None:
     s.handle("load expressway_e certs/expe1.pem")
     s.handle("set zone-status Active")
     s.handle("the customer says it worked yesterday, before the renewal of the certificates")
-    assert said(s.handle("undo").text()).startswith("Undone: pasted text 'the customer says it worked yesterday...'")
+    undone = said(s.handle("undo").text())  # a sentence understood (a renewal) is the customer's words
+    assert undone.startswith("Undone: the customer's words 'the customer says it worked yesterday...'")
     assert said(s.handle("undo").text()).startswith("Undone: set zone-status = Active")
     assert said(s.handle("undo").text()).startswith("Undone: loaded expressway_e certificate expe1.pem")
     assert said(s.handle("undo").text()).startswith("Undone: answer 'crl_checking = no'")
@@ -431,3 +432,79 @@ def test_a_key_pasted_in_any_encoding_is_refused_and_never_kept_in_the_history(t
         history.store_string(paste)
     kept = (tmp_path / "history").read_text(encoding="utf-8")
     assert "ranking" in kept and all(paste not in kept for paste in pastes)
+
+
+def test_a_customer_sentence_alone_leads_to_the_cause() -> None:
+    """The call starts with what the customer says, not a menu choice; files and a setting decide it."""
+    work = Path(__file__).resolve().parent.parent / "examples" / "cases" / "zone-down-after-renewal"
+    s = ShellSession(base_dir=work)
+    customer = "MRA login fails since we renewed the Expressway-E certificate last night, zone shows Failed"
+    out = said(s.handle(customer).text())
+    assert out.startswith("understood: MRA sign-in failing, recent change: certificate renewal (last night), zone")
+    assert "not recognised" not in out and s.conversation.case().symptoms.description
+    s.handle("load expressway_e-node1 certs/expe1.pem")
+    s.handle("set peer-address edge1.example.com, edge2.example.com")
+    assert ranking(s)[0][0] == "zone.peer-address-mismatch" and ranking(s)[0][1] >= 0.8
+    assert "Nothing left to ask" in s.handle("ask").text() or s.clear()
+
+
+def test_ssh_tunnels_in_the_customer_words_then_natural_answers(deployment: Path) -> None:
+    s = ShellSession(base_dir=deployment)
+    s.handle("since we renewed the certificates yesterday the ssh tunnels are down, the zone is still active")
+    assert ranking(s)[0][0] == "ssh.intermediate-not-trusted"
+    for _ in range(3):  # whatever is asked, a worded reply is taken as a choice, never as a log line
+        if s.question is None:
+            break
+        asked = s.question.id
+        s.handle("yes, X14.2.5" if asked == "traffic_server_version" else "nee hoor")
+        assert asked in s.conversation.case().answers
+    kept = s.conversation.case().symptoms.log_lines
+    assert not any(reply in line for line in kept for reply in ("nee hoor", "yes, X14.2.5"))
+    s.handle("load expressway_c-trust certs/expc-trust.pem")
+    s.handle("load expressway_e certs/expe1.pem")
+    assert ranking(s)[0] == ("ssh.intermediate-not-trusted", pytest.approx(0.97, abs=0.03))
+
+
+def test_yes_with_a_version_answers_and_keeps_the_version() -> None:
+    s = ShellSession()
+    s.handle("answer traffic_server_version yes, X14.2.5")
+    assert s.conversation.case().answers == {"traffic_server_version": "yes"}
+    assert s.conversation.case().symptoms.version == "X14.2.5"
+    s.handle("answer mra_login no it fails for everyone")
+    assert s.conversation.case().answers["mra_login"] == "failed"
+
+
+def test_what_was_understood_can_be_corrected() -> None:
+    s = ShellSession()
+    s.handle("the zone is down since we renewed the certificate")
+    facts = s.handle("facts").text()
+    assert "change.certificate_renewal = True" in facts and "zone.status = down" in facts
+    assert said(s.handle("not renewal").text()).startswith("understood: no certificate renewal")
+    assert "change.certificate_renewal = False" in s.handle("facts").text()
+    assert "zone.status = down" in s.handle("facts").text()
+    assert said(s.handle("undo").text()).startswith("Undone: the customer's words 'not renewal'")
+    assert "change.certificate_renewal = True" in s.handle("facts").text()
+
+
+def test_a_mistyped_command_gets_a_suggestion_and_changes_nothing() -> None:
+    s = ShellSession()
+    s.handle("2")
+    before = s.conversation
+    assert s.handle("raking").text() == "'raking' is not a command; did you mean 'ranking'? (`help` lists them)\n"
+    assert "did you mean 'steps'?" in s.handle("stpes 1").text()
+    assert s.conversation == before
+    nl = ShellSession(Conversation(lang="nl"))
+    assert "bedoelde u 'ranking'?" in nl.handle("raking").text()
+
+
+def test_dutch_session_speaks_dutch_and_takes_ja_and_nee() -> None:
+    s = ShellSession(Conversation(lang="nl"))
+    out = said(s.handle("sinds we gisteren het certificaat van de Expressway-E hebben vernieuwd werkt MRA niet meer, "
+                        "zone staat op failed").text())
+    assert out.startswith("begrepen: recente wijziging: certificaatvernieuwing (gisteren), aanmelden via MRA mislukt")
+    assert "(nieuw)" in out and "(new)" not in out
+    asked = s.question
+    assert asked is not None
+    s.handle("ja" if any(c.value == "yes" for c in asked.choices) else "nee hoor")
+    assert asked.id in s.conversation.case().answers
+    assert "voorop:" in s.toolbar() and "nuttige" in s.toolbar()

@@ -32,11 +32,15 @@ def main(base_url: str, case_path: str) -> None:
     with httpx.Client(base_url=base_url, timeout=60) as client:
         # turn 1: what the user pasted, and what is known of the deployment (certificates inline)
         turn = converse(client, None, {"case": case, "text": "Peer's TLS certificate identity was unacceptable"})
+        # turn 2: the answer to certdoctor's question, with the state of the previous reply; there is none
+        # when the files already make one cause stand clear
         question = turn["question"]
-        print("certdoctor asks:", question["title"])
-        choice = USER_CHOICES.get(question["id"], question["oneOf"][-1]["const"])
-        # turn 2: the answer, with the state of the previous reply
-        turn = converse(client, turn["state"], {"answers": {question["id"]: choice}})
+        if question is None:
+            print("certdoctor asks nothing more: the leading cause stands clear")
+        else:
+            print("certdoctor asks:", question["title"])
+            choice = USER_CHOICES.get(question["id"], question["oneOf"][-1]["const"])
+            turn = converse(client, turn["state"], {"answers": {question["id"]: choice}})
         top = turn["answer"]["diagnoses"][0]
         print(f"after {turn['turns']} turns: {top['cause']} ({top['confidence']:.2f}): {top['title']}")
         for why in top["evidence"]:

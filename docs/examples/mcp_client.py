@@ -38,10 +38,13 @@ async def main(case_path: str) -> None:
         print("tools:", ", ".join(sorted(tool.name for tool in (await client.list_tools()).tools)))
         # turn 1: what the user pasted, and what is known of the deployment (certificates inline)
         turn = await converse(client, {"input": {"case": case, "text": "TLS negotiation failure"}})
-        # turn 2: the user answers the question certdoctor asks; the bot sends the chosen const
-        question = turn["question"]
-        answer = {"answers": {question["id"]: ask_user(question)}}
-        turn = await converse(client, {"session": turn["session"], "input": answer})
+        # turn 2: the user answers the question certdoctor asks; the bot sends the chosen const. There is
+        # none when the files already make one cause stand clear: nothing left would change the ranking.
+        if turn["question"] is None:
+            print("certdoctor asks nothing more: the leading cause stands clear")
+        else:
+            answer = {"answers": {turn["question"]["id"]: ask_user(turn["question"])}}
+            turn = await converse(client, {"session": turn["session"], "input": answer})
         for diagnosis in turn["answer"]["diagnoses"][:3]:
             print(f"{diagnosis['confidence']:.2f} {diagnosis['cause']}: {diagnosis['title']}")
             for why in diagnosis["evidence"]:

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from certdoctor.wording import choice_word, say
 from certdoctor.x509.findings import Finding
 
 
@@ -150,42 +151,16 @@ BUDGETS = (
     Budget(1, 1, True, 3),
     Budget(1, 0, True, 2),
 )
-_LABELS: dict[str, dict[str, str]] = {
-    "none": {
-        "en": "No documented cause matches what is known.",
-        "nl": "Geen gedocumenteerde oorzaak past bij wat bekend is.",
-    },
-    "warning": {"en": "warning", "nl": "waarschuwing"},
-    "confidence": {"en": "confidence", "nl": "zekerheid"},
-    "why": {"en": "why", "nl": "waarom"},
-    "against": {"en": "against", "nl": "tegen"},
-    "also": {"en": "also", "nl": "ook"},
-    "folded": {"en": "also explains", "nl": "verklaart ook"},
-    "step": {"en": "step", "nl": "stap"},
-    "then": {"en": "then check", "nl": "controleer daarna"},
-    "more": {"en": "and {n} more (--verbose shows them)", "nl": "en nog {n} (--verbose toont ze)"},
-    "ruled_out": {"en": "Ruled out by the files:", "nl": "Uitgesloten door de bestanden:"},
-    "hypotheses": {"en": "Hypotheses from symptoms only:", "nl": "Hypothesen, alleen uit symptomen:"},
-    "decide": {"en": "would be decided by", "nl": "zou worden beslist door"},
-    "plan": {
-        "en": "Plan (likely and cheap first; [n] = the causes it addresses):",
-        "nl": "Plan (waarschijnlijk en goedkoop eerst; [n] = de oorzaken die het aanpakt):",
-    },
-    "questions": {"en": "Questions that would sharpen this:", "nl": "Vragen die dit scherper maken:"},
-    "unrecognised": {"en": "Text not recognised (kept for the record):", "nl": "Niet herkende tekst (bewaard):"},
-    "title": {"en": "certdoctor diagnosis", "nl": "certdoctor-diagnose"},
-    "evidence": {"en": "Evidence", "nl": "Bewijs"},
-    "steps": {"en": "Steps", "nl": "Stappen"},
-    "findings": {"en": "Certificate findings", "nl": "Certificaatbevindingen"},
-    "references": {"en": "References", "nl": "Bronnen"},
-    "open": {"en": "Open questions", "nl": "Open vragen"},
-    "symptoms": {"en": "Symptoms", "nl": "Symptomen"},
-}
 
 
 def label(key: str, lang: str) -> str:
-    """A label of the rendered answer in lang (English or Dutch)."""
-    return _LABELS[key]["nl" if lang == "nl" else "en"]
+    """A label of the rendered answer in lang (English or Dutch), from the one wording catalogue."""
+    return say(key, lang)
+
+
+def choices(q: QuestionOut, lang: str, sep: str) -> str:
+    """A question's choices as the answer lists them: values in English, Dutch words (ja / nee) in Dutch."""
+    return sep.join(choice_word(c.value, c.label, lang) for c in q.choices)
 
 
 def _percent(x: float) -> str:
@@ -311,7 +286,7 @@ def _concise_text(answer: Answer, budget: Budget) -> list[str]:
     if answer.questions and budget.questions:
         out += ["", label("questions", lang)]
         for q in answer.questions[: budget.questions]:
-            out += _wrap(f"{q.text} ({' / '.join(c.value for c in q.choices)})", "    ", "  - ")
+            out += _wrap(f"{q.text} ({choices(q, lang, ' / ')})", "    ", "  - ")
     if answer.unrecognized:
         out += ["", label("unrecognised", lang)]
         out += [_clip(f"  - {t}") for t in answer.unrecognized[:SHOWN_TEXTS]]
@@ -356,7 +331,7 @@ def _verbose_text(answer: Answer, width_steps: int = 3) -> str:
         lines += [f"  {n:>2}. {_step_causes(s, numbers)} {s.text}" for n, s in enumerate(answer.plan, start=1)]
     if answer.questions:
         lines += ["", label("questions", lang)]
-        lines += [f"  - {q.text} ({' / '.join(c.value for c in q.choices)})" for q in answer.questions]
+        lines += [f"  - {q.text} ({choices(q, lang, ' / ')})" for q in answer.questions]
     if answer.unrecognized:
         lines += ["", label("unrecognised", lang)] + [f"  - {t}" for t in answer.unrecognized]
     return "\n".join(lines)
@@ -397,7 +372,7 @@ def render_markdown(answer: Answer, title: str | None = None, *, verbose: bool =
     lines += _plan_markdown(answer, numbers)
     if answer.questions:
         lines += [f"## {label('open', lang)}", ""]
-        lines += [f"- {q.text} ({', '.join(c.value for c in q.choices)})" for q in answer.questions[:SHOWN_QUESTIONS]]
+        lines += [f"- {q.text} ({choices(q, lang, ', ')})" for q in answer.questions[:SHOWN_QUESTIONS]]
         lines.append("")
     if answer.unrecognized:
         lines += [f"## {label('unrecognised', lang).rstrip(':')}", ""] + [f"- `{t}`" for t in answer.unrecognized]
@@ -441,7 +416,7 @@ def _verbose_markdown(answer: Answer) -> list[str]:
         lines += [f"## {label('findings', lang)}", ""] + [f"- `{f.code}` {f.message}" for f in failing] + [""]
     if answer.questions:
         lines += [f"## {label('open', lang)}", ""]
-        lines += [f"- {q.text} ({', '.join(c.value for c in q.choices)})" for q in answer.questions] + [""]
+        lines += [f"- {q.text} ({choices(q, lang, ', ')})" for q in answer.questions] + [""]
     if answer.unrecognized:
         lines += [f"## {label('unrecognised', lang).rstrip(':')}", ""] + [f"- `{t}`" for t in answer.unrecognized]
         lines.append("")

@@ -51,6 +51,9 @@ class LogEntry(CaseModel):
 class Symptoms(CaseModel):
     """What the user reports, in their words where text is asked."""
 
+    description: Text | None = Field(
+        default=None, description="the customer's own words (English or Dutch), read into the symptoms not stated"
+    )
     upload_error: Text | None = None
     upload_page: Literal["server-certificate", "trusted-ca"] | None = None
     zone_status: Text | None = None
@@ -125,6 +128,11 @@ class Zone(CaseModel):
     tls_verify_subject_name: Text | None = None
     tls_verify_inbound_mapping: OnOff | None = None
     status: Text | None = None
+    control_hub_certificates: list[Ref] = Field(
+        default=[],
+        max_length=MAX_LIST_ENTRIES,
+        description="Webex zones: the certificates uploaded in Control Hub for this Expressway-E (Hybrid Calling)",
+    )
 
 
 class Expressway(CaseModel):
@@ -139,6 +147,9 @@ class Expressway(CaseModel):
     zones: list[Zone] = Field(default=[], max_length=MAX_LIST_ENTRIES)
     cucm_servers: list[Text] = Field(default=[], max_length=MAX_LIST_ENTRIES)
     version: Text | None = Field(default=None, description="software version of this side, e.g. X14.2.5")
+    federation_srv_target: Text | None = Field(
+        default=None, description="Expressway-E: the host the _sipfederationtls._tcp SRV record of the domain points to"
+    )
 
     @field_validator("trusted_cas", "cucm_servers", mode="before")
     @classmethod
@@ -368,6 +379,7 @@ CERTIFICATE_FIELDS = frozenset(
         "trusted_cas",
         "tomcat_trust",
         "callmanager_trust",
+        "control_hub_certificates",
         "crls",
         "file",
         "key",

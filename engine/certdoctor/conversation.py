@@ -29,7 +29,7 @@ LIST_FIELDS = frozenset(
      "peer_addresses", "cucm_servers"}
 )
 _PART = re.compile(r"^([a-z_]+)(?:\[(\d{1,2})\])?$")
-TextField = Literal["upload_error", "jabber_warning", "zone_status", "alarms", "log_lines"]
+TextField = Literal["upload_error", "jabber_warning", "zone_status", "alarms", "log_lines", "description"]
 _TEXT_FIELDS: tuple[TextField, ...] = ("log_lines", "upload_error", "jabber_warning", "zone_status", "alarms")
 
 
@@ -37,7 +37,10 @@ class Turn(BaseModel):
     """One thing the user said: answers, pasted text, case fields, certificates (any mix)."""
 
     answers: dict[str, str] = Field(default={}, description="question id -> choice value")
-    text: str | None = Field(default=None, description="pasted log lines, error or warning text; kept as a symptom")
+    text: str | None = Field(
+        default=None,
+        description="the customer's words (read into symptoms), or pasted log lines, error or warning text; kept",
+    )
     text_field: TextField | None = Field(
         default=None, description="the symptoms field the text went to (set when the turn is taken; log_lines if none)"
     )
@@ -81,20 +84,59 @@ class Conversation(BaseModel):
         if turn.is_empty():
             return self
         if turn.text and turn.text_field is None:
-            turn = turn.model_copy(update={"text_field": place_text(turn.text)})
+            turn = self._placed(turn)
         if turn.answers:  # named as the turn's own field, before anything changes
             from certdoctor.facts import answer_choice
             from certdoctor.kb import load_knowledge
 
+            turn = natural_answers(turn)
             for qid, value in turn.answers.items():
                 answer_choice(load_knowledge(), qid, value, "turn")
         after = self.model_copy(update={"turns": [*self.turns, turn]})
         after.case()  # a turn that makes the case invalid raises here, and the caller keeps self
         return after
 
+    def _placed(self, turn: Turn) -> Turn:
+        """The turn with its text placed: where the catalogue knows it, else the description when understood.
+
+        Text the catalogue knows that also names a change or a version ("zone shows TLS negotiation error since
+        the upgrade to X14.2") goes to the description as well, since no pasted-text field holds those.
+        """
+        from certdoctor.understand import CHANGES, understand
+
+        assert turn.text is not None
+        where = place_text(turn.text)
+        understood = understand(turn.text)
+        if where == "log_lines" and understood and not _catalogued(turn.text):
+            return turn.model_copy(update={"text_field": "description"})
+        if understood.version or any(c in understood.said for c in (*CHANGES, "changes")):
+            said = (self.case_data().get("symptoms") or {}).get("description")
+            described = f"{said}\n{turn.text.strip()}" if said else turn.text.strip()
+            return turn.model_copy(update={"text_field": where, "set": {**turn.set, "symptoms.description": described}})
+        return turn.model_copy(update={"text_field": where})
+
     def undo(self) -> Conversation:
         """This conversation without its last turn."""
         return self.model_copy(update={"turns": self.turns[:-1]})
+
+
+def natural_answers(turn: Turn) -> Turn:
+    """The turn with answers given in words ("yes, X14.2.5", "nee hoor") as the choices they mean, and the
+    version such a reply names set in the case; an answer that means no choice is left for the check to name."""
+    from certdoctor.kb import load_knowledge
+    from certdoctor.understand import choose
+
+    questions = {q.id: q for q in load_knowledge().questions}
+    answers, sets = dict(turn.answers), dict(turn.set)
+    for qid, value in turn.answers.items():
+        q = questions.get(qid)
+        if q is None or any(c.value == str(value) for c in q.choices):
+            continue
+        reply = choose(qid, q.field, [(c.value, [c.label.en, c.label.nl]) for c in q.choices], str(value))
+        if reply is not None:
+            answers[qid] = reply.value
+            sets = {**reply.set, **sets}
+    return turn if answers == turn.answers else turn.model_copy(update={"answers": answers, "set": sets})
 
 
 def _container(data: dict[str, Any], path: str) -> tuple[Any, str | int]:
@@ -154,8 +196,19 @@ def apply(data: dict[str, Any], turn: Turn) -> None:
         where = turn.text_field or "log_lines"
         if where in LIST_FIELDS:
             symptoms.setdefault(where, []).append(turn.text.strip())
+        elif where == "description" and symptoms.get(where):  # the customer's words, sentence after sentence
+            symptoms[where] = f"{symptoms[where]}\n{turn.text.strip()}"
         else:
             symptoms[where] = turn.text.strip()
+
+
+def _catalogued(text: str) -> bool:
+    """Whether the catalogue recognises the text as a log line."""
+    from certdoctor.case import Symptoms
+    from certdoctor.kb import load_knowledge
+    from certdoctor.symptoms import recognise
+
+    return bool(recognise(Symptoms(log_lines=[text]), load_knowledge()).found)
 
 
 def place_text(text: str) -> TextField:

@@ -20,7 +20,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from certdoctor.answer import Answer
-from certdoctor.conversation import CERTIFICATE_FIELDS, Conversation, QuestionForm, Turn, certificate_text, step
+from certdoctor.conversation import (
+    CERTIFICATE_FIELDS,
+    Conversation,
+    QuestionForm,
+    Turn,
+    certificate_text,
+    natural_answers,
+    step,
+)
 from certdoctor.errors import InputError
 from certdoctor.kb import Lang
 from certdoctor.keydetect import holds_private_key
@@ -73,7 +81,10 @@ class ChatInput(_Strict):
         default={}, max_length=MAX_CHAT_ENTRIES, description="question id -> choice value (the `const` of the form)"
     )
     text: str | None = Field(
-        default=None, max_length=MAX_TEXT_CHARS, description="pasted error text, log lines or a warning"
+        default=None,
+        max_length=MAX_TEXT_CHARS,
+        description="the customer's own words in English or Dutch (read into symptoms: zone, tunnels, MRA sign-in, "
+        "recent changes, version), or pasted error text, log lines or a warning",
     )
     set: dict[Text, Scalar | list[Scalar]] = Field(
         default={},
@@ -294,7 +305,8 @@ def to_turn(data: ChatInput) -> Turn:
     check_untrusted(data.skip, "skip")
     if data.text is not None:
         check_untrusted(data.text, "text")
-    check_answers(data.answers, "answers")
+    worded = natural_answers(Turn(answers=data.answers))  # "yes, X14.2.5", "nee hoor": the choices they mean
+    check_answers(worded.answers, "answers")
     for path in data.set:
         check_path(path, "set")
         name = _field_name(path)
@@ -315,7 +327,11 @@ def to_turn(data: ChatInput) -> Turn:
             )
         certificates[path] = certificate_content(f"certificates.{path}", content)
     return Turn(
-        answers=data.answers, text=data.text, set=dict(data.set), certificates=certificates, skip=list(data.skip)
+        answers=worded.answers,
+        text=data.text,
+        set={**worded.set, **data.set},
+        certificates=certificates,
+        skip=list(data.skip),
     )
 
 

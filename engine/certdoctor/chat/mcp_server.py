@@ -49,10 +49,12 @@ _T = TypeVar("_T")
 INSTRUCTIONS = """\
 certdoctor troubleshoots certificate problems on Cisco Expressway (Expressway-C/E, X14), Unified CM and
 Jabber over MRA. Hold a conversation with the `converse` tool: first call it with what the user reported
-(`input.text`, `input.answers`, `input.set`, `input.certificates` as PEM, or `input.case`), then keep
+(`input.text`: the user's own words in English or Dutch, or pasted errors and logs; `input.answers`, `input.set`,
+`input.certificates` as PEM, or `input.case`), then keep
 passing the `session` it returns. Each reply ranks causes (`answer.diagnoses`, best first, with evidence
 and steps with exact menu paths) and gives the most useful next `question` (id, title, oneOf choices):
-put it to the user and send the chosen `const` as `input.answers[question.id]`. Never send private keys
+put it to the user and send the chosen `const` (or the user's reply as said: "yes, X14.2.5", "nee") as
+`input.answers[question.id]`. Never send private keys
 or PKCS#12 files: they are refused. `diagnose` takes a whole case at once; `inspect_certificate` and
 `verify_chain` judge certificates. Resources: certdoctor://causes, certdoctor://schema/case,
 certdoctor://schema/answer."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from certdoctor.case import Case
+from certdoctor.case import Case, Symptoms
 from certdoctor.errors import InputError
 from certdoctor.facts.fact import Facts
 from certdoctor.kb import Choice, KnowledgeBase
@@ -32,9 +32,28 @@ def version_tuple(text: str) -> tuple[int, ...] | None:
     return tuple(int(p) for p in m.groups(default="0"))
 
 
+def described(symptoms: Symptoms) -> tuple[Symptoms, dict[str, bool]]:
+    """The symptoms with the blanks filled from the customer's description, and the changes it denies.
+
+    A field the case states wins over the description; the description's later sentences win over earlier ones.
+    """
+    if not symptoms.description:
+        return symptoms, {}
+    from certdoctor.understand import understand
+
+    understood = understand(symptoms.description)
+    fill = {k: v for k, v in understood.fields().items() if not getattr(symptoms, k)}
+    if understood.said.get("upload") is True and not symptoms.upload_error:
+        fill["upload_error"] = symptoms.description
+    if symptoms.recent_changes:
+        fill.pop("recent_changes", None)
+    denied = {c: False for c, yes in understood.changes().items() if not yes and c not in symptoms.recent_changes}
+    return symptoms.model_copy(update=fill), denied
+
+
 def case_facts(case: Case, out: Facts) -> None:
-    """Facts read from structured case fields."""
-    s = case.symptoms
+    """Facts read from structured case fields, and from the customer's description where they are blank."""
+    s, denied = described(case.symptoms)
     if s.zone_status and (state := zone_state(s.zone_status)):
         out.add("zone.status", state, "case", value=s.zone_status)
     if s.ssh_tunnels:
@@ -43,18 +62,20 @@ def case_facts(case: Case, out: Facts) -> None:
         out.add("mra.login", s.mra_login, "case", value=s.mra_login)
     if s.jabber_warning:
         out.add("jabber.warning", True, "case", value=str(s.jabber_warning))
+    elif s.jabber_warning is False and case.symptoms.jabber_warning is None:  # "no warning in Jabber"
+        out.add("jabber.warning", False, "case", value="false")
     if s.upload_error:
         out.add("upload.failed", True, "case", value=s.upload_error)
     if s.upload_page:
         out.add("upload.page", s.upload_page, "case", value=s.upload_page)
-    problem = _reported_problem(case)
+    problem = _reported_problem(s)
     if problem:
         out.add("report.problem", problem, "case", value=problem)
     changes = set(s.recent_changes)
     if s.previous_version and s.version and version_tuple(s.previous_version) != version_tuple(s.version):
         changes.add("upgrade")
     for change in ("upgrade", "certificate-renewal", "ca-change", "cluster-change"):
-        if s.recent_changes or change in changes:
+        if s.recent_changes or change in changes or change in denied:
             out.add(f"change.{change.replace('-', '_')}", change in changes, "case", value=change)
     if s.version and (v := version_tuple(s.version)):
         out.add("version.traffic_server_verifies", v >= (14, 0, 2), "case", value=s.version)
@@ -64,9 +85,8 @@ def case_facts(case: Case, out: Facts) -> None:
         out.add("cluster.is_cluster", clustered, "case", value=str(clustered))
 
 
-def _reported_problem(case: Case) -> str | None:
+def _reported_problem(s: Symptoms) -> str | None:
     """What the customer sees, when the case's symptoms already say it (so it is not asked again)."""
-    s = case.symptoms
     if s.upload_error:
         return "upload-error"
     if s.ssh_tunnels == "down" and (not s.zone_status or zone_state(s.zone_status) == "up"):

@@ -27,6 +27,7 @@ from certdoctor.fix.needs import (
     step_kind,
 )
 from certdoctor.kb import Lang
+from certdoctor.wording import say
 from certdoctor.x509.certfacts import CertFacts
 from certdoctor.x509.naming import label
 
@@ -71,80 +72,11 @@ _WHERE: dict[str, dict[Lang, str]] = {
     },
     "other": {"en": "{target}", "nl": "{target}"},
 }
-_WORDS: dict[str, dict[Lang, str]] = {
-    "title": {"en": "# certdoctor fix: {title}", "nl": "# certdoctor fix: {title}"},
-    "intro": {
-        "en": "Case `{case}`. The files named below are in this folder, next to this plan; none holds a private key.",
-        "nl": "Casus `{case}`. De bestanden hieronder staan in deze map, naast dit plan; geen ervan bevat een "
-        "privésleutel.",
-    },
-    "healthy": {
-        "en": "Nothing needs changing: no documented cause matches this case, and no certificate is missing.",
-        "nl": "Er hoeft niets te veranderen: geen gedocumenteerde oorzaak past bij deze casus en er ontbreekt geen "
-        "certificaat.",
-    },
-    "no_files": {
-        "en": "No certificate file is needed for this plan: its steps change settings, not certificates.",
-        "nl": "Voor dit plan is geen certificaatbestand nodig: de stappen wijzigen instellingen, geen certificaten.",
-    },
-    "files": {"en": "## Files to upload", "nl": "## Te uploaden bestanden"},
-    "head": {"en": "| File | Target | Where | Certificates |", "nl": "| Bestand | Doel | Waar | Certificaten |"},
-    "plan": {"en": "## Plan", "nl": "## Plan"},
-    "causes": {"en": "causes", "nl": "oorzaken"},
-    "targets": {"en": "targets", "nl": "doelen"},
-    "upload": {"en": "upload from this folder", "nl": "uploaden uit deze map"},
-    "obtain": {
-        "en": "## Certificates to obtain (in none of the case's files)",
-        "nl": "## Te verkrijgen certificaten (in geen van de bestanden van de casus)",
-    },
-    "ruled_out": {"en": "## Ruled out", "nl": "## Uitgesloten"},
-    "diagnosis": {"en": "## Diagnosis", "nl": "## Diagnose"},
-    "why_not": {"en": "Ruled out because", "nl": "Uitgesloten omdat"},
-    "key_id": {"en": "key id", "nl": "sleutel-id"},
-    "unknown": {"en": "unknown", "nl": "onbekend"},
-    "path": {"en": "completes the path of {about}", "nl": "maakt het pad van {about} compleet"},
-    "issuer": {"en": "the CA that issued {about}", "nl": "de CA die {about} uitgaf"},
-    "upload_why": {
-        "en": "{about} as the single PEM the upload page takes",
-        "nl": "{about} als de ene PEM die de uploadpagina accepteert",
-    },
-    "csr": {
-        "en": "the certificate the CA signs for the CSR {about}",
-        "nl": "het certificaat dat de CA ondertekent voor de CSR {about}",
-    },
-    "step": {"en": "named by the plan ({about})", "nl": "genoemd door het plan ({about})"},
-    "obtain_line": {
-        "en": "For the {target}: obtain `{subject}` ({key_id} `{kid}`), {why}.",
-        "nl": "Voor de {target}: verkrijg `{subject}` ({key_id} `{kid}`), {why}.",
-    },
-    "notes": {"en": "## Notes", "nl": "## Opmerkingen"},
-    "locked": {
-        "en": "The upload file `{file}` is a password-protected PKCS#12 (.pfx/.p12): the diagnosis needs no password, "
-        "but its server certificate is written here only when the file is opened. Run `certdoctor fix {case} --out "
-        "DIR --password-env VAR` (the password in environment variable VAR, used for that run only; the private key "
-        "stays in the .pfx), or extract it yourself: `openssl pkcs12 -in {file} -clcerts -nokeys -out server.pem`.",
-        "nl": "Het uploadbestand `{file}` is een PKCS#12 (.pfx/.p12) met wachtwoord: de diagnose heeft geen "
-        "wachtwoord nodig, maar het servercertificaat wordt hier alleen geschreven als het bestand geopend wordt. "
-        "Voer `certdoctor fix {case} --out MAP --password-env VAR` uit (het wachtwoord in omgevingsvariabele VAR, "
-        "alleen voor die run gebruikt; de privésleutel blijft in de .pfx), of haal het er zelf uit: `openssl pkcs12 "
-        "-in {file} -clcerts -nokeys -out server.pem`.",
-    },
-    "issued_by": {"en": "Issued by `{issuer}`.", "nl": "Uitgegeven door `{issuer}`."},
-    "download": {
-        "en": "The certificate it issued says where to download it: {hint}.",
-        "nl": "Het certificaat dat het uitgaf zegt waar het te downloaden is: {hint}.",
-    },
-    "ask_ca": {
-        "en": "Otherwise ask the certificate authority for it (Base-64), and append it, with every CA above it "
-        "up to the root, to the same target.",
-        "nl": "Vraag het anders op bij de certificeringsinstantie (Base-64) en voeg het, met elke CA erboven "
-        "tot en met de root, toe aan hetzelfde doel.",
-    },
-}
 
 
 def _say(word: str, lang: Lang, **values: str) -> str:
-    return _WORDS[word][lang].format(**values)
+    """plan.md's words, from the one wording catalogue (certdoctor.wording)."""
+    return say("fix." + word, lang, **values)
 
 
 @dataclass

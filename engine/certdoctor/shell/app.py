@@ -19,6 +19,7 @@ from prompt_toolkit.styles import Style
 
 from certdoctor.shell.files import hide_password
 from certdoctor.shell.session import COMMANDS, FIELDS, ROLES, ShellSession
+from certdoctor.wording import say
 
 STYLE = Style.from_dict(
     {
@@ -171,10 +172,10 @@ def _confirm_leave(prompt: PromptSession[str], session: ShellSession) -> bool:
     if not session.unsaved:
         return True
     try:
-        reply = prompt.prompt("Unsaved work (`save FILE` keeps it). Leave anyway? [y/N] ")
+        reply = prompt.prompt(say("shell.leave", session.lang))
     except (EOFError, KeyboardInterrupt):
         return True
-    return reply.strip().casefold() in ("y", "yes")
+    return reply.strip().casefold() in ("y", "yes", "j", "ja")
 
 
 def scripted(session: ShellSession, lines: Iterable[str], out: TextIO) -> int:

@@ -18,6 +18,7 @@ from typing import Any
 from certdoctor.case import CertificateSource, data_uri
 from certdoctor.conversation import Turn
 from certdoctor.errors import InputError
+from certdoctor.kb import Lang
 from certdoctor.x509.load import LoadedFile, Unreadable
 
 #: Friendly names for where a file goes (`load ROLE PATH`); a full case-file path works too.
@@ -98,7 +99,7 @@ def _password(args: list[str]) -> tuple[list[str], bytes | None]:
     return rest, password
 
 
-def load_turn(rest: str, base_dir: Path) -> Read:
+def load_turn(rest: str, base_dir: Path, lang: Lang = "en") -> Read:
     """`load ROLE PATH [--password X]`: the turn that puts the file in the case, and a one-line summary."""
     from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -146,7 +147,7 @@ def load_turn(rest: str, base_dir: Path) -> Read:
         return Read(turn, f"{path.name} -> {field_path}: a private key (not shown)", path.name)
     if not (loaded.certificates or loaded.crls):
         raise InputError(str(path), f"holds no certificate or CRL ({loaded.format.value})")
-    summary = f"{path.name} -> {field_path}: {summary_of(loaded.certificates, len(loaded.crls))}"
+    summary = f"{path.name} -> {field_path}: {summary_of(loaded.certificates, len(loaded.crls), lang)}"
     if password is not None:
         summary += "; opened with the password, its certificates kept as PEM (the key and the password are not)"
     return Read(turn, summary, path.name)
@@ -172,7 +173,9 @@ def _opened_upload(loaded: LoadedFile, path: Path, field_path: str) -> Read:
     return Read(Turn(certificates={field_path: data_uri(certificates_only(loaded.certificates))}), summary, path.name)
 
 
-def probe_turn(rest: str, fetch: Callable[[str, int, str | None, float], list[bytes]] | None) -> Read:
+def probe_turn(
+    rest: str, fetch: Callable[[str, int, str | None, float], list[bytes]] | None, lang: Lang = "en"
+) -> Read:
     """`probe ROLE HOST[:PORT] [SNI]`: the chain the server presents, as a turn."""
     from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -190,17 +193,19 @@ def probe_turn(rest: str, fetch: Callable[[str, int, str | None, float], list[by
     ders = (fetch or fetch_chain)(host, port, args[2] if len(args) == 3 else None, 5.0)
     certs = [c for der in ders for c in parse_bytes(der, f"{host}:{port}").certificates]
     pem = certificate_text(field_path, b"".join(c.public_bytes(Encoding.PEM) for c in certs))
-    summary = f"{host}:{port} -> {field_path}: {summary_of(certs, 0)}"
+    summary = f"{host}:{port} -> {field_path}: {summary_of(certs, 0, lang)}"
     return Read(Turn(certificates={field_path: pem}), summary, f"{host}:{port}", probed=True)
 
 
-def summary_of(certs: list[Any], crls: int) -> str:
+def summary_of(certs: list[Any], crls: int, lang: Lang = "en") -> str:
     """How many certificates and CRLs, the first certificate and its end of validity."""
+    from certdoctor.wording import say
     from certdoctor.x509.naming import label
 
-    parts = [f"{len(certs)} certificate(s)"] if certs else []
+    parts = [say("shell.certs", lang, n=len(certs))] if certs else []
     if certs:
-        parts.append(f"first {label(certs[0])}, valid until {certs[0].not_valid_after_utc:%Y-%m-%d}")
+        until = f"{certs[0].not_valid_after_utc:%Y-%m-%d}"
+        parts.append(say("shell.first", lang, label=label(certs[0]), until=until))
     if crls:
-        parts.append(f"{crls} CRL(s)")
+        parts.append(say("shell.crls", lang, n=crls))
     return "; ".join(parts)

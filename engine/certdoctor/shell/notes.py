@@ -12,34 +12,25 @@ from certdoctor.case import map_file_references
 from certdoctor.conversation import Conversation, Turn
 from certdoctor.kb import KnowledgeBase, Lang
 from certdoctor.shell.files import role_name
+from certdoctor.wording import WORDS, choice_word, say
 
 #: How much of a pasted text or a value undo repeats.
 SHOWN_CHARS = 40
-_WORDS: dict[str, dict[Lang, str]] = {
-    "undone": {"en": "Undone: {what}", "nl": "Ongedaan gemaakt: {what}"},
-    "nothing": {"en": "Nothing to undo.", "nl": "Niets om ongedaan te maken."},
-    "answer": {"en": "answer '{id} = {value}'", "nl": "antwoord '{id} = {value}'"},
-    "skip": {"en": "skipped question '{id}'", "nl": "overgeslagen vraag '{id}'"},
-    "text": {"en": "pasted text '{text}'", "nl": "geplakte tekst '{text}'"},
-    "set": {"en": "set {name} = {value}", "nl": "ingesteld: {name} = {value}"},
-    "loaded": {"en": "loaded {role} {kind} {origin}", "nl": "geladen: {role} {kind} {origin}"},
-    "probed": {"en": "fetched {role} {kind} from {origin}", "nl": "opgehaald: {role} {kind} van {origin}"},
-}
-#: What a certificate field holds, by its last name in the case-file path.
-_KINDS: dict[str, dict[Lang, str]] = {
-    "certificate": {"en": "certificate", "nl": "certificaat"},
-    "callmanager_certificate": {"en": "certificate", "nl": "certificaat"},
-    "trusted_cas": {"en": "trusted CA list", "nl": "vertrouwde CA-lijst"},
-    "tomcat_trust": {"en": "trusted CA list", "nl": "vertrouwde CA-lijst"},
-    "callmanager_trust": {"en": "trusted CA list", "nl": "vertrouwde CA-lijst"},
-    "crls": {"en": "CRL", "nl": "CRL"},
-    "file": {"en": "upload file", "nl": "uploadbestand"},
-    "key": {"en": "private key", "nl": "privésleutel"},
+#: What a certificate field holds, by its last name in the case-file path (a key of certdoctor.wording).
+_KINDS: dict[str, str] = {
+    "certificate": "kind.certificate",
+    "callmanager_certificate": "kind.certificate",
+    "trusted_cas": "kind.trusted",
+    "tomcat_trust": "kind.trusted",
+    "callmanager_trust": "kind.trusted",
+    "crls": "kind.crl",
+    "file": "kind.file",
+    "key": "kind.key",
 }
 
 
 def _say(word: str, lang: Lang, **values: str) -> str:
-    return _WORDS[word][lang].format(**values)
+    return say("undo." + word, lang, **values)
 
 
 def _short(text: str) -> str:
@@ -53,12 +44,12 @@ def describe(turn: Turn, lang: Lang, origin: str | None = None, probed: bool = F
     parts = [_say("answer", lang, id=q, value=v) for q, v in turn.answers.items()]
     parts += [_say("skip", lang, id=q) for q in turn.skip]
     if turn.text:
-        parts.append(_say("text", lang, text=_short(turn.text)))
+        parts.append(_say("said" if turn.text_field == "description" else "text", lang, text=_short(turn.text)))
     for path, value in turn.set.items():
         parts.append(_say("set", lang, name=origin or path, value=_short(str(value))))
     for path, ref in turn.certificates.items():
         field = path.rsplit(".", 1)[-1].split("[")[0]
-        kind = _KINDS.get(field, {"en": field, "nl": field})[lang]
+        kind = say(_KINDS[field], lang) if field in _KINDS else field
         where = origin or (Path(ref).name if "-----BEGIN" not in ref and not ref.startswith("data:") else "PEM")
         parts.append(_say("probed" if probed else "loaded", lang, role=role_name(path), kind=kind, origin=where))
     return "; ".join(parts)
@@ -87,16 +78,32 @@ def answered(kb: KnowledgeBase, qid: str, value: str, lang: Lang) -> str:
 
 def report_markdown(conversation: Conversation, answer: Answer, kb: KnowledgeBase) -> str:
     """Markdown for the case notes: the symptoms given, the answers in words, then the concise diagnosis."""
-    case = conversation.case()
+    case, lang = conversation.case(), conversation.lang
     symptoms = [
-        f"- {k}: {'; '.join(map(str, v)) if isinstance(v, list) else v}"
+        f"- {field_name(k, lang)}: {'; '.join(shown_value(x, lang) for x in (v if isinstance(v, list) else [v]))}"
         for k, v in case.symptoms.model_dump(exclude_defaults=True).items()
     ]
-    symptoms += [f"- {answered(kb, k, str(v), conversation.lang)}" for k, v in case.answers.items()]
-    text = render_markdown(answer, case.title or "TAC session")
+    symptoms += [f"- {answered(kb, k, str(v), lang)}" for k, v in case.answers.items()]
+    text = render_markdown(answer, case.title or say("shell.session", lang))
     head, _, body = text.partition("\n\n")
-    none = "- geen opgegeven" if conversation.lang == "nl" else "- none given"
-    return "\n".join([head, "", f"## {label('symptoms', conversation.lang)}", "", *(symptoms or [none]), "", body])
+    none = f"- {say('shell.none_given', lang)}"
+    return "\n".join([head, "", f"## {label('symptoms', lang)}", "", *(symptoms or [none]), "", body])
+
+
+def field_name(name: str, lang: Lang) -> str:
+    """A symptom field as the notes name it ("zone status", "zonestatus"), not its case-file name."""
+    return say(f"field.{name}", lang) if f"field.{name}" in WORDS else name
+
+
+def shown_value(value: object, lang: Lang) -> str:
+    """A symptom value in the notes' language: down -> omlaag, certificate-renewal -> certificaatvernieuwing."""
+    from certdoctor.understand import language
+
+    text = " ".join(str(value).split()) if isinstance(value, str) else str(value)
+    if lang != "nl" or not isinstance(value, str | bool):
+        return text
+    shown = language().shown.get(text)
+    return shown[lang] if shown else choice_word(str(value).lower() if isinstance(value, bool) else text, text, lang)
 
 
 def case_file(conversation: Conversation, where: Path) -> dict[str, Any]:
@@ -106,4 +113,4 @@ def case_file(conversation: Conversation, where: Path) -> dict[str, Any]:
         return Path(os.path.relpath(ref, where)).as_posix() if Path(ref).is_absolute() else ref
 
     data = map_file_references(conversation.case_data(), relative)
-    return {"title": data.pop("title", "TAC session"), **data}
+    return {"title": data.pop("title", say("shell.session", conversation.lang)), **data}

@@ -10,121 +10,27 @@ pipe and colours to a terminal.
 from __future__ import annotations
 
 import shlex
-import shutil
-import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from certdoctor.answer import Answer, ChoiceOut, Diagnosis, QuestionOut
+from certdoctor.answer import Answer, Diagnosis, QuestionOut
 from certdoctor.case import CertificateSource
 from certdoctor.conversation import Conversation, Turn, diagnose_conversation
 from certdoctor.errors import CertdoctorError, InputError
-from certdoctor.kb import Lang, load_knowledge
+from certdoctor.kb import Lang, Question, load_knowledge
 from certdoctor.keydetect import holds_private_key
 from certdoctor.output import write_whole
 from certdoctor.rank import stands_clear
-from certdoctor.shell.files import LOAD_USAGE, ROLES, Read, load_turn, probe_turn
+from certdoctor.shell.commands import COMMANDS, FIELDS, Fragments, Output, near_command
+from certdoctor.shell.files import ROLES, Read, load_turn, probe_turn
 from certdoctor.shell.notes import case_file, describe, report_markdown, undone
+from certdoctor.understand import Reply, choose, correction_hint, said_back, understand
+from certdoctor.wording import choice_word, say
 
-Fragments = list[tuple[str, str]]
-
-#: Short names for the case fields a TAC engineer sets most (`set NAME VALUE`).
-FIELDS: dict[str, str] = {
-    "zone-status": "symptoms.zone_status",
-    "ssh-tunnels": "symptoms.ssh_tunnels",
-    "mra-login": "symptoms.mra_login",
-    "jabber-warning": "symptoms.jabber_warning",
-    "upload-error": "symptoms.upload_error",
-    "alarms": "symptoms.alarms",
-    "changes": "symptoms.recent_changes",
-    "version": "symptoms.version",
-    "previous-version": "symptoms.previous_version",
-    "peer-address": "expressway_c.traversal_zone.peer_addresses",
-    "tls-verify-name": "expressway_e.traversal_zone.tls_verify_subject_name",
-    "c-cluster-fqdn": "expressway_c.cluster_fqdn",
-    "e-cluster-fqdn": "expressway_e.cluster_fqdn",
-    "c-fqdn": "expressway_c.fqdn",
-    "e-fqdn": "expressway_e.fqdn",
-    "cucm-servers": "expressway_c.cucm_servers",
-    "jabber-domain": "jabber.domain",
-    "upload-target": "upload.target",
-    "at": "at",
-    "title": "title",
-}
-COMMANDS: dict[str, tuple[str, str]] = {
-    "load": (
-        LOAD_USAGE.removeprefix("usage: "),
-        "read a certificate, trusted list, CRL or upload file (see `help roles`); --password opens a PKCS#12 "
-        "(.pfx/.p12) file, and is never echoed, kept in the history or saved",
-    ),
-    "probe": ("probe ROLE HOST[:PORT] [SNI]", "fetch the chain a live server presents and load it"),
-    "set": ("set FIELD VALUE", "set a case field (see `help fields`); lists take commas"),
-    "answer": ("answer QUESTION CHOICE", "answer any question, asked or not"),
-    "skip": ("skip", "cannot answer the current question: do not ask it again"),
-    "ask": ("ask", "ask the most useful open question now"),
-    "ranking": ("ranking", "show every ranked cause"),
-    "why": ("why N", "the evidence and rules behind cause N"),
-    "steps": ("steps N", "the remediation steps of cause N"),
-    "what-if": ("what-if COMMAND ...", "show how load/set/answer/probe would change the ranking, changing nothing"),
-    "undo": ("undo", "take back the last change and say which; the ranking returns to what it was"),
-    "facts": ("facts", "every fact the diagnosis knows, and where it comes from"),
-    "save": ("save FILE [--force]", "write the session as a case file (a scenario in the making)"),
-    "report": ("report FILE [--force]", "write Markdown for the case notes"),
-    "fix": (
-        "fix DIR [--force]",
-        "write the certificate files the plan needs (one PEM per target, never a key) and plan.md into DIR",
-    ),
-    "help": ("help [COMMAND|roles|fields]", "this list, or more on one thing"),
-    "quit": ("quit", "leave (Ctrl-D too)"),
-}
-
-
-@dataclass
-class Output:
-    """What a command printed, and whether the session should end."""
-
-    fragments: Fragments = field(default_factory=list)
-    quit: bool = False
-
-    def line(self, text: str = "", style: str = "") -> Output:
-        """Append one line."""
-        self.fragments.append((f"class:{style}" if style else "", text + "\n"))
-        return self
-
-    def wrapped(self, text: str, style: str = "", indent: str = "") -> Output:
-        """Append text wrapped to the terminal width (80 columns at most in a pipe)."""
-        width = max(40, min(shutil.get_terminal_size((80, 24)).columns, 100) - 1)
-        lines = textwrap.wrap(
-            text, width, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False
-        )
-        for line in lines or [""]:
-            self.line(line, style)
-        return self
-
-    def text(self) -> str:
-        """Plain text, for pipes and tests."""
-        return "".join(t for _, t in self.fragments)
-
-
-def _first(question: QuestionOut, reply: str) -> str | None:
-    """The choice a reply means: its number, its value, a unique prefix, or a unique word of its label."""
-    r = reply.strip().casefold()
-    values = [c.value for c in question.choices]
-    if r.isdigit() and 1 <= int(r) <= len(values):
-        return values[int(r) - 1]
-    for v in values:
-        if v.casefold() == r:
-            return v
-    prefixed = [v for v in values if v.casefold().startswith(r)]
-    if len(prefixed) == 1 and r:
-        return prefixed[0]
-    labelled = [c.value for c in question.choices if r and r in c.label.casefold()]
-    return labelled[0] if len(labelled) == 1 else None
-
+__all__ = ["COMMANDS", "FIELDS", "ROLES", "Fragments", "Output", "ShellSession"]
 
 class ShellSession:
     """One TAC session: the conversation, the current ranking, the question being asked."""
@@ -170,11 +76,11 @@ class ShellSession:
 
     def toolbar(self) -> str:
         """The bottom line: leading cause, useful questions left, unsaved work."""
-        d = self.answer.diagnoses
-        lead = f"leading: {d[0].cause} {d[0].confidence:.0%}" if d else "no cause yet"
-        parts = [lead, f"{len(self.answer.questions)} useful question(s) left"]
+        d, lang = self.answer.diagnoses, self.lang
+        lead = say("shell.leading", lang, cause=d[0].cause, percent=f"{d[0].confidence:.0%}") if d else None
+        parts = [lead or say("shell.no_cause", lang), say("shell.useful", lang, n=len(self.answer.questions))]
         if self.unsaved:
-            parts.append("unsaved")
+            parts.append(say("shell.unsaved", lang))
         return " | ".join(parts)
 
     def prompt(self) -> str:
@@ -186,12 +92,8 @@ class ShellSession:
     def intro(self) -> Output:
         """What certdoctor can do, then the first question."""
         out = Output()
-        out.wrapped("certdoctor shell: certificate troubleshooting for Expressway, Unified CM and Jabber MRA.", "title")
-        out.wrapped(
-            "Answer the questions (a number, a value, or Tab for the choices), paste error text or log lines "
-            "as they are, load certificate files with `load ROLE PATH`. `help` lists every command; "
-            "`undo` takes back the last change; Ctrl-D leaves."
-        )
+        out.wrapped(say("shell.title", self.lang), "title")
+        out.wrapped(say("shell.intro", self.lang))
         if self.conversation.turns or self.conversation.base:
             self._ranking(out, self.answer)
         out.fragments += self._opening.fragments
@@ -203,10 +105,10 @@ class ShellSession:
         answer = self._diagnose(after)  # raises on a bad file before anything changes
         before = self.answer
         if len(after.turns) > len(self.conversation.turns):
-            self._said.append(said or describe(turn, self.lang))
+            self._said.append(said or describe(after.turns[-1], self.lang))
         self.conversation, self.answer = after, answer
         if answer.unrecognized and turn.text and any(turn.text.strip() in u for u in answer.unrecognized):
-            out.line("not recognised as a known symptom; kept for the record", "dim")
+            out.line(say("shell.unrecognised", self.lang), "dim")
         self._ranking(out, answer, before)
         self._next_question(out)
 
@@ -215,42 +117,45 @@ class ShellSession:
         self.question = None
         if not self.answer.questions:
             if self.answer.diagnoses:
-                out.line("Nothing left to ask that would change the ranking. `steps 1` shows the fix.", "dim")
+                out.line(say("shell.done", self.lang), "dim")
             return
         if self.clear() and not self.asking:
             return
         if self.clear():
             self.asking = False
             d = self.answer.diagnoses[0]
-            out.wrapped(
-                f"The leading cause stands clear: {d.title}. `steps 1` for the fix, `why 1` for the "
-                "evidence, `ask` to keep going.",
-                "ok",
-            )
+            out.wrapped(say("shell.clear", self.lang, title=d.title), "ok")
             return
-        q = self.answer.questions[0]
-        self.question = q
+        self.question = self.answer.questions[0]
         out.line()
+        self._show_question(out)
+
+    def _show_question(self, out: Output) -> None:
+        """The question asked and its numbered choices (in Dutch: Dutch words, or the labels alone)."""
+        q = self.question
+        assert q is not None
         out.wrapped(q.text, "question")
         for i, c in enumerate(q.choices, 1):
-            out.wrapped(f"{i}) {c.value}: {c.label}", "choice", "  ")
+            word = choice_word(c.value, c.label, self.lang)
+            out.wrapped(f"{i}) {word}: {c.label}" if word != c.label else f"{i}) {c.label}", "choice", "  ")
 
     def _ranking(self, out: Output, answer: Answer, before: Answer | None = None, top: int = 3) -> None:
         """The top causes, with the change since the previous ranking."""
         was = {d.cause: d.confidence for d in before.diagnoses} if before else {}
         out.line()
         if not answer.diagnoses:
-            out.line("No documented cause matches what is known yet.", "dim")
+            out.line(say("shell.none", self.lang), "dim")
         for i, d in enumerate(answer.diagnoses[:top], 1):
             delta = ""
             if before is not None:
                 old = was.get(d.cause)
-                delta = " (new)" if old is None else f" ({'+' if d.confidence >= old else ''}{d.confidence - old:.0%})"
+                change = f"{'+' if old is not None and d.confidence >= old else ''}{d.confidence - (old or 0):.0%}"
+                delta = f" ({say('shell.new', self.lang) if old is None else change})"
                 delta = "" if old is not None and abs(d.confidence - old) < 0.005 else delta
             out.line(f"{i}. {d.confidence:>4.0%}  {d.cause}{delta}", "cause")
             out.wrapped(d.title, "dim", "         ")
         if len(answer.diagnoses) > top:
-            out.line(f"   ... {len(answer.diagnoses) - top} more (`ranking`)", "dim")
+            out.line("   " + say("shell.more", self.lang, n=len(answer.diagnoses) - top), "dim")
 
     # -- commands ---------------------------------------------------------------------------------
 
@@ -275,13 +180,43 @@ class ShellSession:
             handler = getattr(self, "_cmd_" + command.replace("-", "_"), None)
             if command in COMMANDS and handler:
                 handler(rest.strip(), out)
-            elif self.question and (choice := _first(self.question, text)) is not None:
-                self._take(Turn(answers={self.question.id: choice}), out)
+            elif self.question and (reply := self._reply(self.question, text)) is not None:
+                self._answered(self.question.id, reply, text, out)
+            elif understood := understand(text):
+                out.wrapped(said_back(understood, self.lang), "ok")
+                out.wrapped(correction_hint(self.lang), "dim", "  ")
+                self._take(Turn(text=text), out)
+            elif (near := near_command(text)) is not None:
+                out.line(say("shell.did_you_mean", self.lang, word=word, command=near), "error")
             else:
                 self._take(Turn(text=text), out)
         except CertdoctorError as exc:
-            out.wrapped(f"error: {exc}", "error")
+            out.wrapped(f"{say('shell.error', self.lang)}: {exc}", "error")
         return out
+
+    def _question(self, qid: str) -> Question | None:
+        """The knowledge base's question with this id (its labels in both languages)."""
+        return next((q for q in self.kb.questions if q.id == qid), None)
+
+    def _reply(self, question: QuestionOut, text: str) -> Reply | None:
+        """The choice a reply means: a number, a value, words of a label in either language, yes/no, ja/nee."""
+        asked = self._question(question.id)
+        labels = {c.value: [c.label.en, c.label.nl] for c in asked.choices} if asked else {}
+        choices = [
+            (c.value, [c.label, *labels.get(c.value, []), choice_word(c.value, c.label, self.lang)])
+            for c in question.choices
+        ]
+        return choose(question.id, question.field, choices, text)
+
+    def _answered(self, qid: str, reply: Reply, text: str, out: Output) -> None:
+        """Take a reply as the answer it means; what else it says (another symptom, a change) is read too."""
+        topics = {"zone_status": "zone", "ssh_tunnels": "ssh", "mra_login": "mra", "jabber_warning": "jabber"}
+        understood = understand(text)
+        same = {"problem": {"zone", "ssh", "mra", "jabber", "upload"}, "recent_changes": set(understood.said)}
+        more = set(understood.said) - same.get(qid, {topics.get(qid, "")})
+        if more:
+            out.wrapped(said_back(understood, self.lang), "ok")
+        self._take(Turn(answers={qid: reply.value}, set=reply.set, text=text if more else None), out)
 
     def _cmd_help(self, rest: str, out: Output) -> None:
         if rest == "roles":
@@ -300,10 +235,10 @@ class ShellSession:
         out.line("  Anything else is an answer to the question asked, or pasted text (errors, logs, alarms).", "dim")
 
     def _cmd_load(self, rest: str, out: Output) -> None:
-        self._read(load_turn(rest, self.base_dir), out)
+        self._read(load_turn(rest, self.base_dir, self.lang), out)
 
     def _cmd_probe(self, rest: str, out: Output) -> None:
-        self._read(probe_turn(rest, self._fetch), out)
+        self._read(probe_turn(rest, self._fetch, self.lang), out)
 
     def _read(self, read: Read, out: Output) -> None:
         out.wrapped(read.summary, "ok")
@@ -321,39 +256,40 @@ class ShellSession:
 
     def _answer_turn(self, rest: str) -> Turn:
         qid, _, reply = rest.partition(" ")
-        question = next((q for q in self.kb.questions if q.id == qid), None)
+        question = self._question(qid)
         if question is None:
             known = ", ".join(q.id for q in self.kb.questions)
             raise InputError(qid or "answer", f"no such question (one of: {known})")
-        shown = QuestionOut(
-            id=question.id,
-            text=question.text.get(self.lang),
-            impact=0.0,
-            choices=[ChoiceOut(value=c.value, label=c.label.get(self.lang)) for c in question.choices],
+        shown = QuestionOut.model_validate(
+            {
+                "id": question.id,
+                "text": question.text.get(self.lang),
+                "field": question.field,
+                "impact": 0.0,
+                "choices": [{"value": c.value, "label": c.label.get(self.lang)} for c in question.choices],
+            }
         )
-        choice = _first(shown, reply)
+        choice = self._reply(shown, reply)
         if choice is None:
             raise InputError(qid, f"'{reply}' is not one of its choices ({', '.join(c.value for c in shown.choices)})")
-        return Turn(answers={qid: choice})
+        return Turn(answers={qid: choice.value}, set=choice.set)
 
     def _cmd_answer(self, rest: str, out: Output) -> None:
         self._take(self._answer_turn(rest), out)
 
     def _cmd_skip(self, rest: str, out: Output) -> None:
         if not self.question:
-            out.line("No question is being asked.", "dim")
+            out.line(say("shell.no_question", self.lang), "dim")
             return
         self._take(Turn(skip=[self.question.id]), out)
 
     def _cmd_ask(self, rest: str, out: Output) -> None:
         self.asking = True
         if not self.answer.questions:
-            out.line("Nothing left to ask that would change the ranking.", "dim")
+            out.line(say("shell.nothing_left", self.lang), "dim")
             return
         self.question = self.answer.questions[0]
-        out.wrapped(self.question.text, "question")
-        for i, c in enumerate(self.question.choices, 1):
-            out.wrapped(f"{i}) {c.value}: {c.label}", "choice", "  ")
+        self._show_question(out)
 
     def _cmd_ranking(self, rest: str, out: Output) -> None:
         self._ranking(out, self.answer, top=len(self.answer.diagnoses))
@@ -368,12 +304,13 @@ class ShellSession:
     def _cmd_why(self, rest: str, out: Output) -> None:
         d = self._numbered(rest)
         out.wrapped(f"{d.cause} {d.confidence:.0%}: {d.title}", "cause")
+        lang = self.lang
         for e in d.evidence:
-            out.wrapped(f"why: {e}", "", "  ")
+            out.wrapped(f"{say('why', lang)}: {e}", "", "  ")
         for e in d.counter_evidence:
-            out.wrapped(f"against: {e}", "dim", "  ")
-        out.wrapped("rules: " + ", ".join(d.rules), "dim", "  ")
-        out.wrapped("references: " + "; ".join(d.references), "dim", "  ")
+            out.wrapped(f"{say('against', lang)}: {e}", "dim", "  ")
+        out.wrapped(f"{say('shell.rules', lang)}: " + ", ".join(d.rules), "dim", "  ")
+        out.wrapped(f"{say('references', lang).lower()}: " + "; ".join(d.references), "dim", "  ")
 
     def _cmd_steps(self, rest: str, out: Output) -> None:
         d = self._numbered(rest)
@@ -381,7 +318,7 @@ class ShellSession:
         for n, s in enumerate(d.steps, 1):
             out.wrapped(f"{n}. {s}", "", "  ")
         for c in d.checks:
-            out.wrapped(f"then check: {c}", "dim", "  ")
+            out.wrapped(f"{say('then', self.lang)}: {c}", "dim", "  ")
 
     def _cmd_what_if(self, rest: str, out: Output) -> None:
         word, _, args = rest.partition(" ")
@@ -395,11 +332,11 @@ class ShellSession:
             raise InputError("what-if", "usage: what-if load|probe|set|answer ...")
         turn = makers[word](args)
         answer = self._diagnose(self.conversation.then(turn))
-        out.line("What if (nothing changed in the session):", "title")
+        out.line(say("shell.what_if", self.lang), "title")
         self._ranking(out, answer, self.answer, top=5)
         gone = {d.cause for d in self.answer.diagnoses} - {d.cause for d in answer.diagnoses}
         for cause in sorted(gone):
-            out.line(f"   gone: {cause}", "dim")
+            out.line(f"   {say('shell.gone', self.lang)}: {cause}", "dim")
 
     def _cmd_undo(self, rest: str, out: Output) -> None:
         if not self.conversation.turns:
@@ -450,13 +387,13 @@ class ShellSession:
         write_whole(path, text)
         self._saved = list(self.conversation.turns)
         self._saved_to.add(path)
-        out.wrapped(f"saved {self._shown(path)} (`certdoctor diagnose {path.name}` gives this ranking)", "ok")
+        out.wrapped(say("shell.saved", self.lang, path=self._shown(path), name=path.name), "ok")
 
     def _cmd_report(self, rest: str, out: Output) -> None:
         path, _ = self._target(rest)
         write_whole(path, report_markdown(self.conversation, self.answer, self.kb))
         self._saved_to.add(path)
-        out.wrapped(f"wrote {self._shown(path)}", "ok")
+        out.wrapped(say("shell.wrote", self.lang, path=self._shown(path)), "ok")
 
     def _cmd_fix(self, rest: str, out: Output) -> None:
         from certdoctor.fix import PLAN, build_fix, case_files, write_folder
@@ -472,4 +409,5 @@ class ShellSession:
         files = build_fix(case, base_dir=self.base_dir, source="session", lang=self.lang, answered=answered)
         written = write_folder(folder, files, force="--force" in args, protected=case_files(case, self.base_dir))
         pems = [self._shown(p) for p in written if p.name != PLAN]
-        out.wrapped(f"wrote {self._shown(folder / PLAN)}" + (" and " + ", ".join(pems) if pems else ""), "ok")
+        also = f" {say('shell.and', self.lang)} " + ", ".join(pems) if pems else ""
+        out.wrapped(say("shell.wrote", self.lang, path=self._shown(folder / PLAN)) + also, "ok")
