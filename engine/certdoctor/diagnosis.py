@@ -25,6 +25,7 @@ from certdoctor.case import Case, CertificateSource, read_case, unknown_field_wa
 from certdoctor.facts import Facts, derive
 from certdoctor.kb import Cause, FactValue, KnowledgeBase, Lang, Step, load_knowledge
 from certdoctor.rank import ScoredQuestion, combine_all, score_questions, stands_clear
+from certdoctor.reasons_nl import dutch_reason
 from certdoctor.rules import Conclusion, RuleEngine, decode
 
 #: Questions returned.
@@ -60,7 +61,10 @@ def _evidence(cause: Cause, conclusions: list[Conclusion], lang: Lang) -> list[E
     items: list[EvidenceItem] = []
     seen: set[tuple[str, str]] = set()
     for c in conclusions:
-        text = _FORMAT.format(rules[c.rule].evidence.get(lang), **c.params())
+        params = c.params()
+        if lang == "nl":  # the path reasons the x509 layer words in English
+            params = {k: dutch_reason(v) if isinstance(v, str) else v for k, v in params.items()}
+        text = _FORMAT.format(rules[c.rule].evidence.get(lang), **params)
         sign: Literal["for", "against"] = "for" if c.certainty > 0 else "against"
         if (sign, text) in seen:
             continue
