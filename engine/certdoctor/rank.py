@@ -170,7 +170,8 @@ def _testing(kb: KnowledgeBase) -> dict[str, list[tuple[Cause, Rule]]]:
 
 def leader(certainty: Mapping[str, float], excluded: Collection[str] = ()) -> str | None:
     """The cause the ranking shows first (highest certainty, then id, as diagnosis sorts); None when none shows."""
-    shown = [(-c, cause) for cause, c in certainty.items() if c > 0 and cause not in excluded]
+    # rounded as the answer shows confidences (diagnosis.rank), so a tie breaks by id there and here alike
+    shown = [(-round(c, 4), cause) for cause, c in certainty.items() if c > 0 and cause not in excluded]
     return min(shown)[1] if shown else None
 
 
