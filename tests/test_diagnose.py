@@ -180,7 +180,7 @@ def test_schema_commands(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_kb_check_passes_and_cause_reference_is_current(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["kb", "check"]) == 0
-    assert "25 causes" in capsys.readouterr().out
+    assert "43 causes" in capsys.readouterr().out
     assert main(["kb", "doc"]) == 0
     generated = capsys.readouterr().out
     assert generated == (Path(__file__).resolve().parents[1] / "docs" / "causes.md").read_text()

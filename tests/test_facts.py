@@ -60,9 +60,14 @@ EXPECTED = {
         "zone.tls_verify_name_is_cluster_fqdn",
         "name.any_mismatch",
     },
-    "c-trust-root-only": {"trust.intermediate_missing", "trust.c_trusts_cucm", "chain.any_untrusted"},
-    "c-trust-missing": {"trust.c_trusts_e", "trust.c_trusts_cucm", "chain.any_untrusted"},
-    "e-trust-missing": {"trust.e_trusts_c", "chain.any_untrusted"},
+    "c-trust-root-only": {
+        "trust.intermediate_missing",
+        "trust.c_trusts_cucm",
+        "chain.any_untrusted",
+        "chain.own_list_complete",
+    },
+    "c-trust-missing": {"trust.c_trusts_e", "trust.c_trusts_cucm", "chain.any_untrusted", "chain.own_list_complete"},
+    "e-trust-missing": {"trust.e_trusts_c", "chain.any_untrusted", "chain.own_list_complete"},
     "c-no-client-auth": {"cert.client_auth_missing", "cert.any_defect"},
     "e-expired": {"cert.expired", "cert.any_defect"},
     "cucm-trust-missing": {
@@ -81,7 +86,7 @@ EXPECTED = {
     "upload-der": {"upload.format_ok"},
     "upload-key-mismatch": {"upload.key_matches"},
     "upload-untrusted": {"upload.chain_trusted"},
-    "revoked-intermediate-e": {"cert.revoked", "cert.any_defect"},
+    "revoked-intermediate-e": {"cert.revoked", "cert.any_defect", "chain.own_list_complete"},
     "revoked-ca-cucm": {"cert.revoked", "cert.any_defect"},
     "pfx-upload-password": {"upload.format_ok", "file.unreadable"},
 }

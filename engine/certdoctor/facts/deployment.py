@@ -38,6 +38,9 @@ class Served:
     node: str
     leaf: CertFacts
     chain: list[CertFacts]
+    #: Where the chain came from: "file" (the certificate file as given) or "own-list" (built from the node's
+    #: own trusted CA list, as Expressway builds the chain it sends).
+    chain_source: str = "file"
 
     @cached_property
     def name_match(self) -> NameMatch:
@@ -109,6 +112,18 @@ class Deployment:
         self.e_trust = self._store(
             "expressway_e.trusted_cas", case.expressway_e.trusted_cas if case.expressway_e else []
         )
+        #: A cluster peer's own trusted CA list (not replicated between peers), by (role, node): None when unreadable.
+        self.node_trust: dict[tuple[str, str], TrustStore | None] = {}
+        for role, side in (("expressway_c", case.expressway_c), ("expressway_e", case.expressway_e)):
+            for i, peer in enumerate(side.nodes if side is not None else []):
+                if peer.trusted_cas:
+                    where = f"{role}.nodes[{i}].trusted_cas"
+                    self.node_trust[(role, node_name(role, i, peer.fqdn))] = self._store(where, peer.trusted_cas)
+        for served in self.c + self.e:
+            own = self.node_trust.get((served.role, served.node))
+            if own is not None:  # Expressway sends the intermediates it finds in its own trusted CA list
+                served.chain = chain_from(served.leaf, own)
+                served.chain_source = "own-list"
         cucm = case.cucm
         self.tomcat: list[Served] = []
         self.callmanager: list[Served] = []
@@ -172,8 +187,7 @@ class Deployment:
         for i, node in enumerate(nodes):
             if node.certificate:
                 where = f"{role}.nodes[{i}].certificate" if side.nodes else f"{role}.certificate"
-                name = node.fqdn or f"{ROLE_NAMES.get(role, role)} node {i + 1}"  # no FQDN in the case: its position
-                served += self._one(role, name, node.certificate, where)
+                served += self._one(role, node_name(role, i, node.fqdn), node.certificate, where)
         return served
 
     def _store(self, field_path: str, refs: Sequence[str]) -> TrustStore | None:
@@ -195,10 +209,17 @@ class Deployment:
         for role, side in (("expressway_c", case.expressway_c), ("expressway_e", case.expressway_e)):
             if side is not None and side.all_nodes() and all(n.certificate for n in side.all_nodes()):
                 given.add(f"{role}.certificate")
-        if self.c_trust is not None:
-            given.add("expressway_c.trusted_cas")
-        if self.e_trust is not None:
-            given.add("expressway_e.trusted_cas")
+        for role, side, store in (
+            ("expressway_c", case.expressway_c, self.c_trust),
+            ("expressway_e", case.expressway_e, self.e_trust),
+        ):
+            own = {k: v for k, v in self.node_trust.items() if k[0] == role}
+            if not own and store is not None:
+                given.add(f"{role}.trusted_cas")
+            elif own and side is not None and all(
+                self.trust_of(role, node_name(role, i, n.fqdn)) is not None for i, n in enumerate(side.all_nodes())
+            ):
+                given.add(f"{role}.trusted_cas")  # every peer's list is known: its own, or the side's
         cucm = case.cucm
         if cucm is not None and cucm.nodes:
             if all(n.certificate for n in cucm.nodes):
@@ -212,6 +233,28 @@ class Deployment:
         if case.upload is not None and case.upload.file:
             given.add("upload.file")  # an unreadable upload file is still judged (upload.format_ok is False)
         return given - {u.kind for u in self.unread if u.field != "upload.file"}
+
+    def trust_of(self, role: str, node: str) -> TrustStore | None:
+        """The trusted list one Expressway node checks with and builds its sent chain from: its own, or its side's."""
+        if (role, node) in self.node_trust:
+            return self.node_trust[(role, node)]
+        return self.c_trust if role == "expressway_c" else self.e_trust if role == "expressway_e" else None
+
+    def checker_groups(self, role: str) -> list[tuple[TrustStore, list[str]]]:
+        """The distinct trusted lists a side checks with, each with the nodes using it ([] nodes: the whole side).
+
+        Without per-peer lists this is the side's list alone (as before per-peer lists existed); a peer with its
+        own list checks with it, the others with the side's list.
+        """
+        side = self.case.expressway_c if role == "expressway_c" else self.case.expressway_e
+        store = self.c_trust if role == "expressway_c" else self.e_trust
+        own = [(node, s) for (r, node), s in self.node_trust.items() if r == role]
+        if not own:
+            return [(store, [])] if store is not None else []
+        names = [node_name(role, i, n.fqdn) for i, n in enumerate(side.all_nodes())] if side is not None else []
+        rest = [n for n in names if (role, n) not in self.node_trust]
+        groups = [(store, rest)] if store is not None and rest else []
+        return groups + [(s, [node]) for node, s in own if s is not None]
 
     def unread_kinds(self) -> set[str]:
         """The kinds of files of which at least one could not be read (expressway_e.certificate, crls, ...)."""
@@ -238,7 +281,11 @@ class Deployment:
         seen: set[bytes] = set()
         found: list[CertFacts] = []
         for facts in [c for s in self.all_served() for c in s.chain] + [
-            c for store in (self.c_trust, self.e_trust, self.tomcat_trust, self.callmanager_trust) for c in store or []
+            c
+            for store in (
+                self.c_trust, self.e_trust, self.tomcat_trust, self.callmanager_trust, *self.node_trust.values()
+            )
+            for c in store or []
         ]:
             if facts.fingerprint not in seen and is_ca(facts.cert):
                 seen.add(facts.fingerprint)
@@ -261,6 +308,24 @@ class Deployment:
             path = judge_path(served.leaf, offered, self._everyone, self.at, crls=self.crls)
             self._paths[key] = (served, path)
         return self._paths[key][1]
+
+
+def node_name(role: str, index: int, fqdn: str | None) -> str:
+    """How a node is named: its FQDN, else its position on its side (no FQDN in the case)."""
+    return fqdn or f"{ROLE_NAMES.get(role, role)} node {index + 1}"
+
+
+def chain_from(leaf: CertFacts, store: TrustStore) -> list[CertFacts]:
+    """The intermediates Expressway sends with leaf: its issuers found in one trusted list, nearest first (no root)."""
+    chain: list[CertFacts] = []
+    current = leaf
+    for _ in range(8):  # a CA hierarchy is shallow; the bound stops a loop of cross-signed CAs
+        issuer = next((c for c in store if c is not current and current.likely_issued_by(c)), None)
+        if issuer is None or issuer.self_signed or issuer in chain:
+            break
+        chain.append(issuer)
+        current = issuer
+    return chain
 
 
 def chain_problems(path: BuiltPath) -> list[PathProblem]:

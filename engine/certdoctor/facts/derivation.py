@@ -8,10 +8,14 @@ from typing import Any
 from certdoctor.case import Case, CertificateSource
 from certdoctor.facts.certificates import certificate_facts
 from certdoctor.facts.deployment import Deployment
+from certdoctor.facts.edge import edge_facts
 from certdoctor.facts.fact import Fact, Facts
+from certdoctor.facts.far_end import far_end_facts
 from certdoctor.facts.files import file_facts
+from certdoctor.facts.lifecycle import lifecycle_facts
 from certdoctor.facts.logs import log_record_facts
 from certdoctor.facts.names import cluster_facts, cucm_name_facts, jabber_facts, own_name_facts, zone_name_facts
+from certdoctor.facts.other_zones import other_zone_facts
 from certdoctor.facts.reported import answer_facts, case_facts, symptom_facts
 from certdoctor.facts.trust import cucm_trust_facts, expressway_trust_facts, trust_list_facts
 from certdoctor.facts.uploads import upload_facts
@@ -65,10 +69,14 @@ def derive(case: Case, certs: CertificateSource, kb: KnowledgeBase, at: datetime
     cucm_trust_facts(d, out)
     cucm_name_facts(d, out)
     jabber_facts(d, out)
+    other_zone_facts(d, out)
     own_name_facts(d, out)
     certificate_facts(d, out)
     cluster_facts(d, out)
     trust_list_facts(d, out)
+    edge_facts(d, out)
+    far_end_facts(d, out)
+    lifecycle_facts(case, d, out)
     summary_facts(out)
     answer_facts(case, kb, out, certs.source)
     return out

@@ -17,11 +17,15 @@ from . import (
     clock,
     cluster,
     crl,
+    edge,
+    far_end,
     healthy,
     jabber,
+    lifecycle,
     mixed,
     mra,
     network,
+    other_zones,
     restart,
     ssh,
     symptom_only,
@@ -31,8 +35,8 @@ from . import (
 )
 
 # writing order; within a group the order matters: its first positive scenario pins the cause's steps
-FAMILIES = (upload, zone, ssh, mra, jabber, cert, cert_profile, cluster, trust, restart, clock, crl, network, healthy,
-            mixed, symptom_only)
+FAMILIES = (upload, zone, ssh, mra, jabber, cert, cert_profile, cluster, trust, restart, clock, crl, network, edge,
+            far_end, other_zones, lifecycle, healthy, mixed, symptom_only)
 
 
 def scenarios() -> list[Scenario]:
