@@ -101,17 +101,25 @@ def part_chain(args: argparse.Namespace, out: dict[str, Any]) -> bool:
             return verify_chain(leaf, chain, store, host=HOST, at=AT)
 
         def anchor(leaf: x509.Certificate = leaf, chain: list[x509.Certificate] = chain) -> object:
-            return verification.PolicyBuilder().store(crypto_store).time(AT).build_server_verifier(name).verify(
-                leaf, chain
+            return (
+                verification.PolicyBuilder()
+                .store(crypto_store)
+                .time(AT)
+                .build_server_verifier(name)
+                .verify(leaf, chain)
             )
 
-        s, a = _per_call([subject, anchor], [f"verify_chain, {size}-certificate chain",
-                                             f"cryptography verifier, {size}-certificate chain"],
-                         args.rounds, args.calls)
+        s, a = _per_call(
+            [subject, anchor],
+            [f"verify_chain, {size}-certificate chain", f"cryptography verifier, {size}-certificate chain"],
+            args.rounds,
+            args.calls,
+        )
         r = s.median / a.median
         ok &= r <= 3.0
-        print(_line(s), _line(a), f"  ratio {r:.2f}x (target <= 3x): {'MEETS' if r <= 3 else 'DOES NOT MEET'}",
-              sep="\n")
+        print(
+            _line(s), _line(a), f"  ratio {r:.2f}x (target <= 3x): {'MEETS' if r <= 3 else 'DOES NOT MEET'}", sep="\n"
+        )
         out[f"chain{size}"] = {"verify_chain_us": s.median * 1e6, "crypto_us": a.median * 1e6, "ratio": r}
     return ok
 
@@ -187,8 +195,14 @@ def part_load(args: argparse.Namespace, out: dict[str, Any]) -> bool:
             return verification.Store(x509.load_pem_x509_certificates(big.read_bytes()))
 
         print("loading a 10,000-certificate trusted list (file read included), in-process, interleaved:")
-        series = [Series(n) for n in ("TrustStore(read_file(10k.pem))", "load_pem_x509_certificates(10k.pem)",
-                                      "Store(load_pem_x509_certificates(10k.pem))")]
+        series = [
+            Series(n)
+            for n in (
+                "TrustStore(read_file(10k.pem))",
+                "load_pem_x509_certificates(10k.pem)",
+                "Store(load_pem_x509_certificates(10k.pem))",
+            )
+        ]
         fns = [subject, anchor, anchor_store]
         for fn in fns:
             fn()
@@ -205,37 +219,62 @@ def part_load(args: argparse.Namespace, out: dict[str, Any]) -> bool:
         r = statistics.median(series[0].cpu) / statistics.median(series[1].cpu)
         r_store = statistics.median(series[0].cpu) / statistics.median(series[2].cpu)
         ok &= r <= 2.0
-        print(f"  ratio (CPU) to load_pem_x509_certificates {r:.2f}x (target <= 2x): "
-              f"{'MEETS' if r <= 2 else 'DOES NOT MEET'}; to load + Store {r_store:.2f}x")
-        out["load"] = {"certdoctor_ms": statistics.median(series[0].cpu) * 1e3,
-                       "load_pem_ms": statistics.median(series[1].cpu) * 1e3,
-                       "load_pem_store_ms": statistics.median(series[2].cpu) * 1e3, "ratio": r}
+        print(
+            f"  ratio (CPU) to load_pem_x509_certificates {r:.2f}x (target <= 2x): "
+            f"{'MEETS' if r <= 2 else 'DOES NOT MEET'}; to load + Store {r_store:.2f}x"
+        )
+        out["load"] = {
+            "certdoctor_ms": statistics.median(series[0].cpu) * 1e3,
+            "load_pem_ms": statistics.median(series[1].cpu) * 1e3,
+            "load_pem_store_ms": statistics.median(series[2].cpu) * 1e3,
+            "ratio": r,
+        }
 
         at = AT.isoformat()
-        cli = [_certdoctor(), "verify", str(leaf), "--chain", str(inter), "--trusted", str(big), "--host", HOST,
-               "--at", at, "--format", "json"]
+        cli = [
+            _certdoctor(),
+            "verify",
+            str(leaf),
+            "--chain",
+            str(inter),
+            "--trusted",
+            str(big),
+            "--host",
+            HOST,
+            "--at",
+            at,
+            "--format",
+            "json",
+        ]
         plain = [sys.executable, "-c", CRYPTO_VERIFY, str(leaf), str(inter), str(big), HOST, at]
-        print(f"`certdoctor verify` against it vs the same with cryptography alone, whole processes, "
-              f"{args.process_runs} runs each, interleaved:")
-        s, a = _processes([_process(cli), _process(plain)], ["certdoctor verify --trusted 10k.pem",
-                                                              "python -c (cryptography: load, Store, verify)"],
-                          args.process_runs)
+        print(
+            f"`certdoctor verify` against it vs the same with cryptography alone, whole processes, "
+            f"{args.process_runs} runs each, interleaved:"
+        )
+        s, a = _processes(
+            [_process(cli), _process(plain)],
+            ["certdoctor verify --trusted 10k.pem", "python -c (cryptography: load, Store, verify)"],
+            args.process_runs,
+        )
         for x in (s, a):
             print(f"  {x.name:<46} wall {x.summary(1e3, 'ms')}\n  {'':<46} CPU  {x.cpu_series().summary(1e3, 'ms')}")
         r_wall = s.median / a.median
         r_cpu = statistics.median(s.cpu) / statistics.median(a.cpu)
         ok &= r_cpu <= 2.0
-        print(f"  ratio wall {r_wall:.2f}x, CPU {r_cpu:.2f}x (target <= 2x): "
-              f"{'MEETS' if r_cpu <= 2 else 'DOES NOT MEET'}")
-        out["cli_verify_10k"] = {"certdoctor_wall_ms": s.median * 1e3, "crypto_wall_ms": a.median * 1e3,
-                                 "ratio_wall": r_wall, "ratio_cpu": r_cpu}
+        print(
+            f"  ratio wall {r_wall:.2f}x, CPU {r_cpu:.2f}x (target <= 2x): {'MEETS' if r_cpu <= 2 else 'DOES NOT MEET'}"
+        )
+        out["cli_verify_10k"] = {
+            "certdoctor_wall_ms": s.median * 1e3,
+            "crypto_wall_ms": a.median * 1e3,
+            "ratio_wall": r_wall,
+            "ratio_cpu": r_cpu,
+        }
     return ok
 
 
 DEPENDENCIES = (
-    "import cryptography.x509, pydantic, yaml, durable.lang\n"
-    "class M(pydantic.BaseModel):\n    x: int = 0\n"
-    "M(x=1)"
+    "import cryptography.x509, pydantic, yaml, durable.lang\nclass M(pydantic.BaseModel):\n    x: int = 0\nM(x=1)"
 )
 VERIFY_IMPORTS = (
     "import certdoctor.cli, certdoctor.x509.load, certdoctor.x509.verify, certdoctor.x509.text; "
@@ -255,8 +294,11 @@ def part_startup(args: argparse.Namespace, out: dict[str, Any]) -> bool:
 
     names = ["certdoctor --version", "import what `certdoctor verify` needs", "import the dependencies (anchor)"]
     print(f"start-up, whole processes, {args.process_runs} runs each, interleaved:")
-    series = _processes([proc([_certdoctor(), "--version"]), proc([py, "-c", VERIFY_IMPORTS]),
-                         proc([py, "-c", DEPENDENCIES])], names, args.process_runs)
+    series = _processes(
+        [proc([_certdoctor(), "--version"]), proc([py, "-c", VERIFY_IMPORTS]), proc([py, "-c", DEPENDENCIES])],
+        names,
+        args.process_runs,
+    )
     for x in series:
         print(f"  {x.name:<46} wall {x.summary(1e3, 'ms')}\n  {'':<46} CPU  {x.cpu_series().summary(1e3, 'ms')}")
     ok = True
@@ -265,10 +307,16 @@ def part_startup(args: argparse.Namespace, out: dict[str, Any]) -> bool:
         r_wall = s.median / anchor.median
         r_cpu = statistics.median(s.cpu) / statistics.median(anchor.cpu)
         ok &= r_cpu <= 1.25
-        print(f"  {s.name}: ratio wall {r_wall:.2f}x, CPU {r_cpu:.2f}x (target <= 1.25x): "
-              f"{'MEETS' if r_cpu <= 1.25 else 'DOES NOT MEET'}")
-        out[s.name] = {"wall_ms": s.median * 1e3, "anchor_wall_ms": anchor.median * 1e3,
-                       "ratio_wall": r_wall, "ratio_cpu": r_cpu}
+        print(
+            f"  {s.name}: ratio wall {r_wall:.2f}x, CPU {r_cpu:.2f}x (target <= 1.25x): "
+            f"{'MEETS' if r_cpu <= 1.25 else 'DOES NOT MEET'}"
+        )
+        out[s.name] = {
+            "wall_ms": s.median * 1e3,
+            "anchor_wall_ms": anchor.median * 1e3,
+            "ratio_wall": r_wall,
+            "ratio_cpu": r_cpu,
+        }
     return ok
 
 

@@ -117,7 +117,7 @@ def note_verified_chain(chain: list[x509.Certificate]) -> None:
     """Record that each certificate of a chain cryptography's verifier built is signed by the next."""
     for child, issuer in itertools.pairwise(chain):
         if _signature_cache.get((child, issuer)) is not True:
-                _remember(_signature_cache, (child, issuer), True, SIGNATURE_CACHE_SIZE)  # type: ignore[arg-type]
+            _remember(_signature_cache, (child, issuer), True, SIGNATURE_CACHE_SIZE)  # type: ignore[arg-type]
 
 
 @dataclass(eq=False)

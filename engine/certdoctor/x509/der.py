@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -214,3 +216,124 @@ def readable_extensions(cert: x509.Certificate) -> tuple[x509.Extensions, list[E
         return x509.load_der_x509_certificate(rebuild(parts, good)).extensions, problems
     except Exception:
         return x509.Extensions([]), problems or [ExtensionProblem("?", False, first_error)]
+
+
+# --- plain names: read from the DER itself, without building cryptography Name objects -------------------------
+#
+# A "plain" name is a sequence of single-attribute RDNs, each an id-at (2.5.4.x) attribute other than
+# uniqueIdentifier, as a UTF8String, PrintableString or IA5String of printable ASCII with no leading, trailing
+# or doubled spaces, a CN of 1 to 64 characters and a C of 2. Such a name cannot fail or warn when cryptography
+# reads it (cert.subject, rfc4514_string), and its canonical form (certfacts.name_key) is its lower-cased text,
+# so a byte key -- the content with letters lower-cased and the three string tags made one -- groups exactly the
+# names name_key groups (loose_key_of_name gives the same key from a canonical name).
+
+
+#: One RDN's fixed part: SET, SEQUENCE, OID 2.5.4.x (not 45), string tag, value length (all short forms).
+_RDN_HEAD = re.compile(rb"\x31[\x0a-\x7f]\x30[\x08-\x7d]\x06\x03\x55\x04[\x00-\x2c\x2e-\x7f][\x0c\x13\x16][\x01-\x76]")
+_PLAIN_VALUE = re.compile(rb"[!-~](?:[ -~]*[!-~])?")
+_LOOSE = bytes.maketrans(bytes(range(0x41, 0x5B)) + b"\x13\x16", bytes(range(0x61, 0x7B)) + b"\x0c\x0c")
+_VALIDITY = re.compile(rb"(?:\x17\x0d[0-9]{12}Z|\x18\x0f(?!0000)[0-9]{14}Z){2}")
+
+
+def _plain(name: bytes) -> bool:
+    """True when the content of a Name is plain (see above)."""
+    head, value = _RDN_HEAD.match, _PLAIN_VALUE.fullmatch
+    at, end = 0, len(name)
+    while at < end:
+        if head(name, at) is None:
+            return False
+        n = name[at + 10]
+        nxt = at + 11 + n
+        if name[at + 1] != n + 9 or name[at + 3] != n + 7 or nxt > end or value(name, at + 11, nxt) is None:
+            return False
+        arc = name[at + 8]
+        if (arc == 3 and n > 64) or (arc == 6 and n != 2):
+            return False
+        at = nxt
+    return b"  " not in name
+
+
+#: Certificate and TBSCertificate headers, the version if any, and the serialNumber's tag and (short) length.
+_TBS_TO_SERIAL = re.compile(
+    rb"\x30(?:\x82..|\x81.|[\x00-\x7f])\x30(?:\x82..|\x81.|[\x00-\x7f])(?:\xa0\x03\x02\x01[\x00-\x02])?\x02[\x01-\x7f]",
+    re.DOTALL,
+)
+
+
+def _name_span(der: bytes, at: int) -> tuple[int, int]:
+    """(start, end) of the content of the Name at offset at (up to 255 bytes); IndexError otherwise."""
+    first = der[at + 1]
+    if der[at] != 0x30:
+        raise IndexError(at)
+    if first < 0x80:
+        return at + 2, at + 2 + first
+    if first == 0x81:
+        return at + 3, at + 3 + der[at + 2]
+    raise IndexError(at)
+
+
+def plain_subject_key(der: bytes) -> bytes | None:
+    """For a certificate cryptography has loaded from der: the byte key of its subject when the fields the loader
+    checks (issuer, subject, a positive serial, validity) cannot fail or warn when read, else None."""
+    found = _TBS_TO_SERIAL.match(der)
+    if found is None:
+        return None
+    try:
+        at = found.end()
+        if der[at] & 0x80 or (der[at - 1] == 1 and der[at] == 0):  # serialNumber: positive
+            return None
+        at += der[at - 1]  # signature algorithm (short form)
+        if der[at] != 0x30 or der[at + 1] & 0x80:
+            return None
+        at += 2 + der[at + 1]  # issuer
+        issuer_start, issuer_end = _name_span(der, at)
+        at = issuer_end  # validity (short form)
+        if der[at + 1] & 0x80 or _VALIDITY.fullmatch(der, at + 2, at + 2 + der[at + 1]) is None:
+            return None
+        subject_start, subject_end = _name_span(der, at + 2 + der[at + 1])
+    except IndexError:
+        return None
+    subject = der[subject_start:subject_end]
+    if not _plain(subject):
+        return None
+    issuer = der[issuer_start:issuer_end]
+    if issuer != subject and not _plain(issuer):
+        return None
+    return subject.translate(_LOOSE)
+
+
+def loose_key_of_name(key: tuple[object, ...]) -> bytes | None:
+    """The byte key a plain name with this canonical key (certfacts.name_key) has; None when no plain name has it."""
+    out = []
+    for rdn in key:
+        if not isinstance(rdn, tuple) or len(rdn) != 1:
+            return None
+        oid, value = rdn[0]
+        if not isinstance(value, str) or not oid.startswith("2.5.4.") or not value.isascii():
+            return None
+        arc = oid[6:]
+        n = len(value)
+        if not arc.isdigit() or int(arc) > 127 or not 0 < n < 119:
+            return None
+        out.append(bytes([0x31, n + 9, 0x30, n + 7, 0x06, 0x03, 0x55, 0x04, int(arc), 0x0C, n]) + value.encode())
+    return b"".join(out).translate(_LOOSE)
+
+
+#: Certificates loaded from a large PEM file, with the byte key of their subject, until a TrustStore takes them
+#: (bounded: the oldest go first; a certificate not found here is simply keyed the slow way).
+_plain_subjects: dict[int, tuple[x509.Certificate, bytes]] = {}
+_PLAIN_SUBJECTS_SIZE = 20_000
+
+
+def note_plain_subjects(pairs: list[tuple[x509.Certificate, bytes]]) -> None:
+    """Remember the byte key of each certificate's subject, read from its DER, for the TrustStore it goes into."""
+    _plain_subjects.update((id(cert), (cert, key)) for cert, key in pairs)
+    if len(_plain_subjects) > _PLAIN_SUBJECTS_SIZE:
+        for stale in list(itertools.islice(_plain_subjects, len(_plain_subjects) - _PLAIN_SUBJECTS_SIZE)):
+            del _plain_subjects[stale]
+
+
+def take_plain_subject(cert: x509.Certificate) -> bytes | None:
+    """The byte key noted for cert (and forget it), None when none was noted."""
+    found = _plain_subjects.pop(id(cert), None)  # the entry holds its certificate, so no other has its id
+    return None if found is None else found[1]

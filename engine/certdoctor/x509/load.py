@@ -14,7 +14,7 @@ from cryptography import x509
 from certdoctor.errors import InputError
 from certdoctor.limits import MAX_CERTIFICATES_PER_FILE, MAX_FILE_BYTES
 from certdoctor.safeinput import read_regular_file
-from certdoctor.x509.der import bulk, tlv
+from certdoctor.x509.der import bulk, note_plain_subjects, plain_subject_key, tlv
 from certdoctor.x509.findings import FileFormat
 from certdoctor.x509.keys import PrivateKeyItem, load_der_key, load_pem_key, try_der_key
 from certdoctor.x509.pkcs12 import KdfBudget, Pkcs12Error, open_pkcs12
@@ -23,6 +23,11 @@ from certdoctor.x509.pkcs12 import KdfBudget, Pkcs12Error, open_pkcs12
 _BULK_BYTES = 64 * 1024
 _PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 #]+)-----(.*?)-----END ([A-Z0-9 #]+)-----", re.DOTALL)
 _PEM_BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 #]+)-----")
+#: One certificate block of a plain PEM bundle: nothing but Base-64 lines inside, only blank space between blocks.
+_PLAIN_CERT_BLOCK = re.compile(
+    r"[ \t\r\n]*(?:-----BEGIN CERTIFICATE-----([A-Za-z0-9+/\r\n]*(?:=[\r\n]*){0,2})-----END CERTIFICATE-----"
+    r"|([^ \t\r\n]))"
+)
 _BASE64_TEXT = re.compile(rb"^[A-Za-z0-9+/=\s]+$")
 _CERT_LABELS = {"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"}
 _CSR_LABELS = {"CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"}
@@ -153,8 +158,52 @@ def _utf16_encoding(data: bytes) -> str | None:
     return None
 
 
+def _plain_bundle(text: str, source: str, size: int, note: bool) -> LoadedFile | None:
+    """A file of CERTIFICATE blocks only, read as _parse_pem reads it, with less work; None for any other file.
+
+    Each block's body is Base-64 lines only (so no RFC 1421 headers, padding only at its end), and nothing but blank
+    space lies outside the blocks: _parse_pem would decode the same bytes, load the same certificates and raise the
+    same errors in the same order, and add no note. `note` keeps each subject's byte key for a TrustStore."""
+    found = _PLAIN_CERT_BLOCK.findall(text)  # every character is in a block, blank, or an `other` one
+    if not found or any(other for _, other in found):
+        return None
+    try:
+        ders = [binascii.a2b_base64(body) for body, _ in found]
+    except (binascii.Error, ValueError):
+        return None
+    if not all(ders):
+        return None
+    loaded = LoadedFile(source=source, format=FileFormat.PEM, size=size)
+    loaded.crlf = "\r\n" in text
+    certificates = loaded.certificates
+    plain: list[tuple[x509.Certificate, bytes]] = []
+    load = x509.load_der_x509_certificate
+    for index, der in enumerate(ders, start=1):
+        # the usual case first: one whole certificate, plain fields (else the same steps as _parse_pem takes)
+        if len(der) > 4 and der[0] == 0x30 and der[1] == 0x82 and (der[2] << 8 | der[3]) + 4 == len(der):
+            try:
+                cert = load(der)
+            except (ValueError, x509.InvalidVersion):
+                pass
+            else:
+                key = plain_subject_key(der)
+                if key is not None:
+                    certificates.append(cert)
+                    plain.append((cert, key))
+                    continue
+        where = f"PEM block {index} ('CERTIFICATE')"
+        certificates.append(_load_certificate(_first_tlv(der, source, where), source, where, note=note))
+    if note:
+        note_plain_subjects(plain)
+    loaded.format = _pem_format(["CERTIFICATE"] * len(ders), loaded)
+    return loaded
+
+
 def _parse_pem(text: str, source: str, size: int, password: bytes | None) -> LoadedFile:
     """Parse every PEM block in text, noting text outside blocks and CRLF line endings."""
+    plain = _plain_bundle(text, source, size, size > _BULK_BYTES)
+    if plain is not None:
+        return plain
     loaded = LoadedFile(source=source, format=FileFormat.PEM, size=size)
     loaded.crlf = "\r\n" in text
     labels: list[str] = []
@@ -416,13 +465,22 @@ def _parse_der(loaded: LoadedFile, der: bytes, password: bytes | None) -> None:
     raise InputError(source, "is DER data of an unknown kind, not a certificate file")
 
 
-def _load_certificate(der: bytes, source: str, where: str) -> x509.Certificate:
-    """Load one DER certificate, with a one-line error on failure."""
+def _load_certificate(der: bytes, source: str, where: str, *, note: bool = False) -> x509.Certificate:
+    """Load one DER certificate, with a one-line error on failure.
+
+    When its names, serial and validity are plain in the DER (der.plain_subject_key), reading them cannot fail
+    or warn, so _checked is skipped: building cryptography's Name objects was most of the time of loading a
+    large trusted list."""
     try:
         cert = x509.load_der_x509_certificate(der)
     except (ValueError, x509.InvalidVersion) as exc:
         raise InputError(source, f"{where} is not a readable certificate: {exc}") from None
-    return _checked(cert, source, where)
+    key = plain_subject_key(der)
+    if key is None:
+        return _checked(cert, source, where)
+    if note:
+        note_plain_subjects([(cert, key)])
+    return cert
 
 
 #: Fields every report and path needs; cryptography parses them lazily, so they are read once here.

@@ -143,7 +143,8 @@ def _trust_problems(path: BuiltPath, untrusted: Sequence[CertFacts], store: Trus
         f"issuer of {last.label} ('{name_text(last.cert.issuer)}'{key_text}) is neither in "
         "the trusted list nor in the offered chain"
     )
-    same_name = [c for c in list(untrusted) + list(store.entries) if c.subject_key == last.issuer_key]
+    # the trusted ones through the index (in list order), not by reading every entry of a large list
+    same_name = [c for c in untrusted if c.subject_key == last.issuer_key] + store.with_subject(last.issuer_key)
     if same_name:
         message += "; a CA with that name is present but " + _why_not_issuer(last, same_name[0], path)
     path.problems.append(PathProblem("chain.issuer-missing", depth, message))
