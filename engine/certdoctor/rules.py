@@ -294,7 +294,12 @@ class RuleEngine:
 
     def check_facts(self, facts: Sequence[Fact]) -> None:
         """Refuse facts the KB does not declare, of the wrong type, or about another kind of entity than theirs."""
+        checked: set[tuple[str, str, FactValue, str, bool]] = set()  # each distinct (name, value, kind) once
         for fact in facts:
+            key = (fact.name, type(fact.value).__name__, fact.value, entity_kind(fact.entity), fact.entity == CASE)
+            if key in checked:
+                continue
+            checked.add(key)
             spec = self.kb.facts.get(fact.name)
             if spec is None:
                 raise RuleEngineError(f"fact '{fact.name}' is not declared in knowledge/facts.yaml")
@@ -351,8 +356,13 @@ class RuleEngine:
         """
         self.check_facts(facts)
         unique: dict[tuple[object, ...], dict[str, object]] = {}
+        accepted: dict[tuple[str, str, FactValue], bool] = {}  # one test per distinct value (nodes repeat them)
         for fact in facts:
-            if not any(cond.holds(fact.value) for cond in self.conditions.get(fact.name, ())):
+            test = (fact.name, type(fact.value).__name__, fact.value)
+            ok = accepted.get(test)
+            if ok is None:
+                ok = accepted[test] = any(cond.holds(fact.value) for cond in self.conditions.get(fact.name, ()))
+            if not ok:
                 continue
             params = tuple(sorted(fact.params.items()))
             key = (fact.name, type(fact.value).__name__, fact.value, fact.entity, params)

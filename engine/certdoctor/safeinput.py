@@ -61,7 +61,11 @@ def read_regular_file(path: str | Path, limit: int, what: str = "file") -> bytes
                 raise InputError(source, problem)
             if info.st_size > limit:
                 raise InputError(source, f"{what} is {info.st_size} bytes; the limit is {limit} bytes")
-            data = fh.read(limit + 1)
+            # the size it reports plus one byte (a buffer of limit + 1 bytes for a 2 kB file costs as much as
+            # reading it four times); a file that grew or reports size 0 (/proc) reads on up to limit + 1 bytes
+            data = fh.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += fh.read(limit + 1 - len(data))
     except FileNotFoundError:
         raise InputError(source, "no such file") from None
     except PermissionError:

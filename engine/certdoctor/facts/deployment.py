@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from cryptography import x509
 from certdoctor.case import DATA_URI, Case, CertificateSource, Expressway
 from certdoctor.x509.certfacts import CertFacts
 from certdoctor.x509.load import LoadedFile, Unreadable
-from certdoctor.x509.names import NameMatch, match_host, wildcard_matches
+from certdoctor.x509.names import NameMatch, match_host, normalize_host, wildcard_matches
 from certdoctor.x509.naming import ip_or_none, is_ca
 from certdoctor.x509.path import BuiltPath, PathProblem, judge_path
 from certdoctor.x509.store import TrustStore
@@ -53,15 +54,29 @@ class Served:
         m = self.name_match
         return ", ".join(m.dns_sans + m.ip_sans) or f"(no SAN; CN {m.cn})"
 
+    @cached_property
+    def _dns(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The leaf's DNS SANs: the plain ones normalised (a set: one lookup per host), and the wildcards."""
+        plain = frozenset(normalize_host(n) for n in self.name_match.dns_sans if "*" not in n)
+        return plain, tuple(n for n in self.name_match.dns_sans if "*" in n)
+
     def has_name(self, host: str, *, cn: bool = False) -> bool:
         """host is a SAN (DNS or IP) of the leaf; with cn, also the CN when there is no DNS SAN."""
         m = self.name_match
-        address = ip_or_none(host)
+        address = _address(host)
         if address is not None:
-            return str(address) in m.ip_sans
-        if any(wildcard_matches(n, host, partial=False) for n in m.dns_sans):
+            return address in m.ip_sans
+        plain, wildcards = self._dns  # a plain SAN matches exactly what wildcard_matches would match
+        if normalize_host(host) in plain or any(wildcard_matches(n, host, partial=False) for n in wildcards):
             return True
         return cn and not m.dns_sans and bool(m.cn) and wildcard_matches(m.cn or "", host, partial=False)
+
+
+@functools.lru_cache(maxsize=4096)
+def _address(host: str) -> str | None:
+    """The IP address in host as text, or None for a DNS name (cached: every node's names are tested per host)."""
+    address = ip_or_none(host)
+    return None if address is None else str(address)
 
 
 @dataclass(frozen=True)
@@ -159,6 +174,8 @@ class Deployment:
             if upload.key:
                 self.upload_key = self._read(upload.key, "upload.key")
         self._paths: dict[tuple[int, int, bool], tuple[Served, BuiltPath]] = {}
+        #: What fact builders compute once per deployment (facts/parties.py: the checker params of each side).
+        self.memo: dict[tuple[str, ...], dict[str, str]] = {}
         self._everyone: TrustStore | None = None
 
     def _read(self, ref: str, field_path: str) -> LoadedFile | None:
@@ -216,8 +233,12 @@ class Deployment:
             own = {k: v for k, v in self.node_trust.items() if k[0] == role}
             if not own and store is not None:
                 given.add(f"{role}.trusted_cas")
-            elif own and side is not None and all(
-                self.trust_of(role, node_name(role, i, n.fqdn)) is not None for i, n in enumerate(side.all_nodes())
+            elif (
+                own
+                and side is not None
+                and all(
+                    self.trust_of(role, node_name(role, i, n.fqdn)) is not None for i, n in enumerate(side.all_nodes())
+                )
             ):
                 given.add(f"{role}.trusted_cas")  # every peer's list is known: its own, or the side's
         cucm = case.cucm
@@ -283,7 +304,11 @@ class Deployment:
         for facts in [c for s in self.all_served() for c in s.chain] + [
             c
             for store in (
-                self.c_trust, self.e_trust, self.tomcat_trust, self.callmanager_trust, *self.node_trust.values()
+                self.c_trust,
+                self.e_trust,
+                self.tomcat_trust,
+                self.callmanager_trust,
+                *self.node_trust.values(),
             )
             for c in store or []
         ]:

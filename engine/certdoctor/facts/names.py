@@ -12,12 +12,19 @@ def zone_name_facts(d: Deployment, out: Facts) -> None:
     c, e = d.case.expressway_c, d.case.expressway_e
     if c and c.traversal_zone and d.e:
         every_e = d.unread_kinds().isdisjoint({"expressway_e.certificate"})
+        # the same for every peer address: computed once, not once per address (that grew as peers x nodes)
+        names = "; ".join(s.names for s in d.e)
+        nodes = ", ".join(s.node for s in d.e)
+        checker = checker_params(d, "expressway_c")
+        checked = {
+            "checked_role": "expressway_e",
+            "checked_name": f"{ROLE_NAMES['expressway_e']} ({nodes})",
+            "checked_node": LIST_SEP.join(s.node for s in d.e),
+        }
         for peer in c.traversal_zone.peer_addresses:
-            covering = [s for s in d.e if s.has_name(peer)]
-            on = bool(covering)
+            on = any(s.has_name(peer) for s in d.e)
             if not on and not every_e:  # the name may be on the certificate that could not be read
                 continue
-            names = "; ".join(s.names for s in d.e)
             out.add(
                 "zone.peer_address_on_e_cert",
                 bool(on),
@@ -28,11 +35,9 @@ def zone_name_facts(d: Deployment, out: Facts) -> None:
                 ok=bool(on),
                 peer=peer,
                 names=names,
-                node=", ".join(s.node for s in d.e),
-                **checker_params(d, "expressway_c"),
-                checked_role="expressway_e",
-                checked_name=f"{ROLE_NAMES['expressway_e']} ({', '.join(s.node for s in d.e)})",
-                checked_node=LIST_SEP.join(s.node for s in d.e),
+                node=nodes,
+                **checker,
+                **checked,
             )
     if e and e.traversal_zone and e.traversal_zone.tls_verify_subject_name and d.c:
         name = e.traversal_zone.tls_verify_subject_name

@@ -35,13 +35,17 @@ def side_nodes(d: Deployment, role: str) -> list[str]:
 
 def checker_params(d: Deployment, role: str, store: str = "") -> dict[str, str]:
     """The side that checks with its trusted list: role key, display name with its nodes, the nodes."""
-    nodes = side_nodes(d, role)
-    name = ROLE_NAMES.get(role, role) + (f" {store}" if store else "")
-    return {
-        "checker_role": role,
-        "checker_name": f"{name} ({', '.join(nodes)})" if nodes else name,
-        "checker_nodes": LIST_SEP.join(nodes),
-    }
+    key = ("checker", role, store)
+    found = d.memo.get(key)
+    if found is None:  # the same for every fact the side checks: made once per deployment
+        nodes = side_nodes(d, role)
+        name = ROLE_NAMES.get(role, role) + (f" {store}" if store else "")
+        found = d.memo[key] = {
+            "checker_role": role,
+            "checker_name": f"{name} ({', '.join(nodes)})" if nodes else name,
+            "checker_nodes": LIST_SEP.join(nodes),
+        }
+    return dict(found)
 
 
 def checked_params(served: Served) -> dict[str, str]:
