@@ -111,6 +111,8 @@ class Binding:
     checkers: dict[str, list[str]] = field(default_factory=dict)
     checked: dict[str, list[str]] = field(default_factory=dict)
     cas: dict[str, list[CertificateRef]] = field(default_factory=dict)
+    #: The same CAs by the checked side: what a sender lacks in its own list when it does not send its chain.
+    checked_cas: dict[str, list[CertificateRef]] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)
 
 
@@ -160,6 +162,8 @@ def bind(conclusions: Iterable[Conclusion]) -> Binding:
             if checked:
                 nodes = b.checked.setdefault(checked, [])
                 nodes += [n for n in params.get("checked_node", "").split(_SEP) if n and n not in nodes]
+                for ref in _refs(params):
+                    add_ca(b.checked_cas.setdefault(checked, []), ref)
             name = params.get(_NAME_PARAMS.get(str(fact.get("name")), ""), "")
             if name and name not in b.names:
                 b.names.append(name)
@@ -191,7 +195,8 @@ def instantiate(cause: str, step: Step, binding: Binding, lang: Lang) -> list[In
     parties = binding.checkers if step.acts_on == "checker" else binding.checked if step.acts_on == "checked" else {}
     out = []
     for role in _sides(step, parties):
-        cas = binding.cas.get(role, []) if step.acts_on == "checker" and wants_ca else []
+        by_side = binding.cas if step.acts_on == "checker" else binding.checked_cas
+        cas = by_side.get(role, []) if wants_ca else []
         device = role if step.device in _SIDES | set(_NARROWS) else step.device
         out.append(Instance(cause, step, device, list(parties[role]), list(cas), values))
     return out or [Instance(cause, step, step.device, [], [], values)]
