@@ -64,6 +64,17 @@ def test_webex_cloud_ca_missing_then_appended(tmp_path: Path) -> None:
     assert "webex.cloud-ca-missing" in _ruled_out(case, folder)
 
 
+def test_other_public_roots_leave_the_webex_cas_undecided(tmp_path: Path) -> None:
+    # a real list holds public roots certdoctor does not catalogue as Webex's: it must not claim them missing
+    case, folder = _deployment(tmp_path)
+    case["expressway_e"]["zones"] = [_zone()]
+    public = TestPKI(seed="certdoctor-public").root("Example Public Root G2")
+    case["expressway_e"]["trusted_cas"].append(_write(folder, "public-root.pem", public.pem()))
+    answer = certdoctor.diagnose(case, base_dir=folder)
+    assert "webex.cloud-ca-missing" not in [d.cause for d in answer.diagnoses if d.confidence >= 0.5]
+    assert "webex.cloud-ca-missing" not in [r.cause for r in answer.ruled_out]
+
+
 def test_no_webex_zone_no_webex_facts(tmp_path: Path) -> None:
     case, folder = _deployment(tmp_path)
     found = _causes(case, folder)

@@ -25,6 +25,19 @@ from certdoctor.xconfig import is_zone_line, pasted_zones
 #: Subject common names of the CAs that sign the Webex cloud's mutual-TLS certificates, as certdoctor knows them.
 #: The lab's stand-in root; the real roots Cisco lists are named in the cause's steps, not decided here.
 WEBEX_CLOUD_CAS = frozenset({"example webex cloud root"})
+def _foreign_roots(d: Deployment, store: TrustStore) -> bool:
+    """Whether the list holds a root outside the deployment's own hierarchy (not on any path its servers present).
+
+    The Webex cloud is signed by public CAs: a list holding only the deployment's own CAs surely lacks them,
+    while a list with other roots may hold them (the real Webex roots are not catalogued here).
+    """
+    own: set[object] = set()
+    for served in d.all_served():
+        path = d.path(served, store)
+        own.update(c.subject_key for c in path.chain)
+    return any(c.self_signed and c.subject_key not in own for c in store)
+
+
 #: The TLS verify subject name of the Webex Hybrid DNS zone (Doc ID 212475; the old name still in many configs).
 WEBEX_SUBJECT_NAMES = frozenset({"callservice.webex.com", "callservice.ciscospark.com"})
 #: The port the Webex cloud uses for mutual TLS with Expressway-E.
@@ -65,8 +78,9 @@ def webex_zone_facts(d: Deployment, out: Facts) -> None:
         rec.unrecognised = [(f, t) for f, t in rec.unrecognised if not (f == "log_lines" and is_zone_line(t))]
     for index, zone in webex_zones:
         params = _zone_params("expressway_e", index, zone)
-        if d.e_trust is not None:
-            found = [c for c in d.e_trust if _cn(c.cert) in WEBEX_CLOUD_CAS]
+        found = [c for c in d.e_trust if _cn(c.cert) in WEBEX_CLOUD_CAS] if d.e_trust is not None else []
+        # public roots beside the deployment's own may be the Webex ones (not catalogued here): left undecided
+        if d.e_trust is not None and (found or not _foreign_roots(d, d.e_trust)):
             out.add(
                 "webex.cloud_ca_trusted",
                 bool(found),
