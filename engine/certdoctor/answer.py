@@ -119,6 +119,10 @@ class Answer(_Model):
     plan: list[StepOut] = Field(default=[], description="steps across the top causes in P/C order")
     unrecognized: list[str] = Field(default=[], description="pasted text no catalogue entry matched")
     warnings: list[str] = Field(default=[], description="unknown case fields and similar")
+    understood: str | None = Field(
+        default=None,
+        description="what was read from the customer's own words (symptoms.description), said back to be checked",
+    )
     ruled_out: list[RuledOut] = Field(default=[], description="causes the files refute, with the reason")
     lang: Literal["en", "nl"] = Field(default="en", description="the language of the texts")
     markdown: str | None = Field(
@@ -251,6 +255,7 @@ def _concise_text(answer: Answer, budget: Budget) -> list[str]:
     """The concise text within one budget (evidence lines per cause, questions, one line per ruled-out cause)."""
     lang = answer.lang
     out = [line for w in answer.warnings for line in _wrap(f"{label('warning', lang)}: {w}", "  ")]
+    out += _wrap(answer.understood, "  ") if answer.understood else []
     detailed, hypotheses = _shown(answer)
     numbers = _numbers(answer)
     if not answer.diagnoses:
@@ -310,6 +315,7 @@ def _verbose_text(answer: Answer, width_steps: int = 3) -> str:
     """Everything, one line per item: every cause with all its evidence, steps and checks; plan; questions."""
     lang = answer.lang
     lines = [f"{label('warning', lang)}: {w}" for w in answer.warnings]
+    lines += [answer.understood] if answer.understood else []
     if not answer.diagnoses:
         lines.append(label("none", lang))
     numbers = _numbers(answer)
@@ -342,6 +348,7 @@ def render_markdown(answer: Answer, title: str | None = None, *, verbose: bool =
     lang = answer.lang
     lines = [f"# certdoctor: {title}" if title else f"# {label('title', lang)}", ""]
     lines += [f"> {label('warning', lang)}: {w}" for w in answer.warnings] + ([""] if answer.warnings else [])
+    lines += [f"*{answer.understood}*", ""] if answer.understood else []
     if not answer.diagnoses:
         lines += [label("none", lang), ""]
     if verbose:

@@ -242,6 +242,11 @@ def diagnose_traced(
     conclusions = rules.evaluate(facts.items)
     answer = rank(knowledge, facts, conclusions, lang, [*case.answers, *answered], ask=ask)
     answer.warnings = unknown_field_warnings(case) + facts.notes  # unknown fields, files that cannot be read
+    if case.symptoms.description:  # said back, so the customer can check and correct what was read
+        from certdoctor.understand import said_back, understand
+
+        understood = understand(case.symptoms.description)
+        answer.understood = said_back(understood, lang) if understood.shown(lang) else None
     return Traced(facts, conclusions, answer)
 
 
