@@ -165,3 +165,15 @@ def test_chat_takes_the_customer_words_and_natural_answers() -> None:
     assert conversation.turns[-1].answers == {"traffic_server_version": "yes"}
     assert conversation.case().symptoms.version == "X14.2.5"
     assert conversation.case().symptoms.description == said
+
+
+def test_the_answer_says_back_what_it_understood_in_its_language() -> None:
+    import certdoctor
+
+    said = "MRA login fails since we renewed the Expressway-E certificate last night, zone shows Failed"
+    answer = certdoctor.diagnose({"symptoms": {"description": said}})
+    assert answer.understood and answer.understood.startswith("understood: ")
+    assert "zone Failed" in answer.understood and "certificate renewal" in answer.understood
+    dutch = certdoctor.diagnose({"symptoms": {"description": "de zone staat op failed"}}, lang="nl")
+    assert dutch.understood and dutch.understood.startswith("begrepen: ")
+    assert certdoctor.diagnose({"symptoms": {"zone_status": "Failed"}}).understood is None
