@@ -43,6 +43,16 @@ def scenarios() -> Iterator[Scenario]:
     )
     yield Scenario(
         g,
+        "single-box-eof-on-socket-healthy-certificates",
+        "Single Expressway pair: the traversal zone keeps failing and the Expressway-E syslog shows 'EOF on "
+        "socket' on port 7001; both certificates, names and trusted CA lists check out",
+        TS212475,
+        {"zone_status": "Failed", "log_lines": [E_EOF_SHORT]},
+        {"top": g, "ruled_out": zone_causes},
+        layout={"c_nodes": 1, "e_nodes": 1, "cucm": False},
+    )
+    yield Scenario(
+        g,
         "zone-down-remote-disconnect-logs-only",
         "Zone Failed; the customer pastes the C and E event logs with the remote disconnect and EOF on the "
         "traversal port 7001 (no files at hand)",
