@@ -106,9 +106,7 @@ def _generate(
         for i in range(decoys)
     ]
     filler_certs = [
-        pki.root(
-            f"Bench Filler Root {i:05d}", key=p256, subject_extra=(("O", f"Filler Org {i % 97}"),)
-        ).certificate
+        pki.root(f"Bench Filler Root {i:05d}", key=p256, subject_extra=(("O", f"Filler Org {i % 97}"),)).certificate
         for i in range(fillers)
     ]
     return ([root.certificate, inter.certificate, leaf.certificate], decoy_certs, filler_certs)
@@ -123,9 +121,7 @@ def _trusted_list(
     """
     n_fill = size - 1 - len(decoys)
     if n_fill < 0 or n_fill > len(fillers):
-        raise ValueError(
-            f"cannot build a {size}-certificate list from {len(fillers)} fillers and {len(decoys)} decoys"
-        )
+        raise ValueError(f"cannot build a {size}-certificate list from {len(fillers)} fillers and {len(decoys)} decoys")
     half = len(decoys) // 2
     before = n_fill // 2
     return [*fillers[:before], *decoys[:half], root, *decoys[half:], *fillers[before:n_fill]]
@@ -359,8 +355,7 @@ def render(result: dict[str, Any], meta: dict[str, Any]) -> str:
         f"TrustStore load {meta['load_seconds']['TrustStore/10000'] * 1e3:.0f} ms (10k, untimed); "
         f"per-call {'CPU' if meta['clock'] == 'cpu' else 'wall'} time, {meta['rounds']} interleaved rounds",
         "",
-        f"{'operation':<52} {'10: med':>9} {'p95':>9} {'10k: med':>9} {'p95':>9} "
-        f"{'10k/10':>7} {'vs crypto':>10}",
+        f"{'operation':<52} {'10: med':>9} {'p95':>9} {'10k: med':>9} {'p95':>9} {'10k/10':>7} {'vs crypto':>10}",
         f"{'':<52} {'(us)':>9} {'(us)':>9} {'(us)':>9} {'(us)':>9} {'median':>7} {'10 / 10k':>10}",
     ]
     for name in ratios:
@@ -410,14 +405,16 @@ def render(result: dict[str, Any], meta: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--json", action="store_true", help="write JSON results to stdout (the table goes to stderr)"
-    )
+    parser.add_argument("--json", action="store_true", help="write JSON results to stdout (the table goes to stderr)")
     parser.add_argument("--samples", type=int, default=600, help="timed calls per case (600)")
     parser.add_argument("--rounds", type=int, default=20, help="interleaved rounds (20)")
-    parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
-                        help="time each call by this process's CPU time (default: steady when other processes "
-                             "share the cores) or by the wall clock")
+    parser.add_argument(
+        "--clock",
+        choices=("cpu", "wall"),
+        default="cpu",
+        help="time each call by this process's CPU time (default: steady when other processes "
+        "share the cores) or by the wall clock",
+    )
     parser.add_argument("--warmup", type=int, default=30, help="untimed calls per case (30)")
     parser.add_argument(
         "--case-budget",
@@ -443,19 +440,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.quick:
         args.samples, args.rounds, args.case_budget = min(args.samples, 240), min(args.rounds, 4), 1.0
-    facts = header("bench_verify: one chain against a 10 vs a 10,000-certificate trusted list, "
-                   "anchored on cryptography's verifier", sys.stderr if args.json else sys.stdout)
+    facts = header(
+        "bench_verify: one chain against a 10 vs a 10,000-certificate trusted list, "
+        "anchored on cryptography's verifier",
+        sys.stderr if args.json else sys.stdout,
+    )
     started = time.perf_counter()
     fx = load_fixture(None if args.no_cache else args.cache_dir, args.decoys)
     problems = sanity_check(fx)
     if problems:
-        print(
-            "fixture does not verify, timings would be meaningless:", *problems, sep="\n  ", file=sys.stderr
-        )
+        print("fixture does not verify, timings would be meaningless:", *problems, sep="\n  ", file=sys.stderr)
         return 2
     cases, load = build_cases(fx)
-    run_cases(cases, args.samples, args.rounds, args.warmup, args.case_budget,
-              time.process_time if args.clock == "cpu" else time.perf_counter)
+    run_cases(
+        cases,
+        args.samples,
+        args.rounds,
+        args.warmup,
+        args.case_budget,
+        time.process_time if args.clock == "cpu" else time.perf_counter,
+    )
     result = summarize(cases, args.target)
     meta = {
         **facts,

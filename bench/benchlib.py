@@ -138,14 +138,15 @@ class Series:
     def summary(self, scale: float = 1.0, unit: str = "", digits: int = 1) -> str:
         """'median X unit (min A, max B, n N)' with the values multiplied by scale."""
         v = [x * scale for x in self.values]
-        return (f"median {statistics.median(v):.{digits}f} {unit} "
-                f"(min {min(v):.{digits}f}, max {max(v):.{digits}f}, n {len(v)})").replace("  ", " ")
+        return (
+            f"median {statistics.median(v):.{digits}f} {unit} "
+            f"(min {min(v):.{digits}f}, max {max(v):.{digits}f}, n {len(v)})"
+        ).replace("  ", " ")
 
     def as_dict(self, scale: float = 1.0) -> dict[str, float | int]:
         """Median, min, max and count, for JSON."""
         v = [x * scale for x in self.values]
         return {"median": statistics.median(v), "min": min(v), "max": max(v), "n": len(v)}
-
 
     def cpu_series(self) -> Series:
         """The CPU times of the same samples, as a Series of their own."""
@@ -171,8 +172,12 @@ def timed(fn: Callable[[], object], into: Series, clock: Callable[[], float] = t
     into.cpu.append(clock() - c0)
 
 
-def interleaved(fns: Sequence[Callable[[], object]], runs: int, collect: bool = False,
-                clock: Callable[[], float] = time.process_time) -> list[Series]:
+def interleaved(
+    fns: Sequence[Callable[[], object]],
+    runs: int,
+    collect: bool = False,
+    clock: Callable[[], float] = time.process_time,
+) -> list[Series]:
     """Time each fn runs times, alternating them (order reversed every other round) so drift hits all alike.
 
     Wall and CPU time are both kept: CPU time (clock: this process's by default, children_cpu for
@@ -203,8 +208,14 @@ class Case:
         return f"{self.name}/{self.size}"
 
 
-def run_cases(cases: Sequence[Case], samples: int, rounds: int, warmup: int, budget: float,
-              clock: Callable[[], float] = time.perf_counter) -> None:
+def run_cases(
+    cases: Sequence[Case],
+    samples: int,
+    rounds: int,
+    warmup: int,
+    budget: float,
+    clock: Callable[[], float] = time.perf_counter,
+) -> None:
     """Interleaved rounds: each round times every case, so drift hits all cases alike.
 
     Each case gets ``samples`` timed calls, fewer (but at least 60) when the warm-up says they

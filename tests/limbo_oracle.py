@@ -153,9 +153,7 @@ def openssl_binary() -> str | None:
 
 def openssl_version(openssl: str) -> str:
     """`openssl version` output, e.g. 'OpenSSL 3.0.19 27 Jan 2026 (Library: ...)'."""
-    done = subprocess.run(
-        [openssl, "version"], capture_output=True, text=True, timeout=OPENSSL_TIMEOUT, check=False
-    )
+    done = subprocess.run([openssl, "version"], capture_output=True, text=True, timeout=OPENSSL_TIMEOUT, check=False)
     return done.stdout.strip()
 
 
@@ -263,9 +261,7 @@ def disagreement_lines(
         ours: Outcome = getattr(r, which)
         ref = reference[r.id]
         if ours.trusted != ref.trusted:
-            ref_text = f"{reference_name} {verdict_word(ref.trusted)}" + (
-                f" ({ref.reason})" if ref.reason else ""
-            )
+            ref_text = f"{reference_name} {verdict_word(ref.trusted)}" + (f" ({ref.reason})" if ref.reason else "")
             our_text = f"{which} {verdict_word(ours.trusted)}" + (f" ({ours.reason})" if ours.reason else "")
             lines.append(f"{r.id}: {ref_text}; {our_text}")
     return lines

@@ -80,8 +80,9 @@ def test_diagnose_in_markdown_gives_what_the_cli_prints(client: httpx.Client, tm
     response = client.post("/v1/diagnose", json={"case": case, "format": "markdown"})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/markdown")
-    printed = subprocess.run(certdoctor_command("diagnose", str(path), "--format", "markdown"), capture_output=True,
-                             text=True, timeout=60)
+    printed = subprocess.run(
+        certdoctor_command("diagnose", str(path), "--format", "markdown"), capture_output=True, text=True, timeout=60
+    )
     assert printed.returncode == 1  # a cause found
     assert response.text == printed.stdout
     assert "## 1. A CA in one Expressway's certificate path is missing" in response.text

@@ -59,8 +59,10 @@ REPORTED = {
     "cluster-same-cert": {"zone_status": "Failed"},
     "upload-der": {"upload_error": "The certificate is not in a valid format", "upload_page": "server-certificate"},
     "upload-key-mismatch": {"upload_error": "upload failed", "upload_page": "server-certificate"},
-    "upload-untrusted": {"upload_error": "The certification authority (CA) or certificate revocation list (CRL) "
-                                         "is not recognized.", "upload_page": "server-certificate"},
+    "upload-untrusted": {
+        "upload_error": "The certification authority (CA) or certificate revocation list (CRL) is not recognized.",
+        "upload_page": "server-certificate",
+    },
     "revoked-intermediate-e": {"zone_status": "Failed"},
     "revoked-ca-cucm": {"mra_login": "failed", "version": "X14.2.1"},
     "pfx-upload-password": {"upload_error": "Invalid certificate format", "upload_page": "server-certificate"},
@@ -91,8 +93,9 @@ def test_each_fault_ranks_its_cause_first(lab: Path, fault: str) -> None:
 
 
 def test_healthy_deployment_yields_no_cause(lab: Path) -> None:
-    answer = _diagnose(write_deployment(lab / "healthy", symptoms={"zone_status": "Active", "ssh_tunnels": "up",
-                                                                    "mra_login": "ok"}))
+    answer = _diagnose(
+        write_deployment(lab / "healthy", symptoms={"zone_status": "Active", "ssh_tunnels": "up", "mra_login": "ok"})
+    )
     assert answer.diagnoses == []
     assert answer.findings and all(f.severity == "pass" for f in answer.findings)
 
@@ -163,8 +166,9 @@ def test_unrecognised_text_is_kept(lab: Path) -> None:
 
 
 def test_dutch_seed_wording_is_recognised() -> None:
-    answer = diagnose_case(parse_case("symptoms:\n  zone_status: 'Traverse zone omlaag: TLS-onderhandelingsfout'\n",
-                                      "c.yaml"))
+    answer = diagnose_case(
+        parse_case("symptoms:\n  zone_status: 'Traverse zone omlaag: TLS-onderhandelingsfout'\n", "c.yaml")
+    )
     assert answer.diagnoses and answer.diagnoses[0].cause.startswith("zone.")
 
 
@@ -210,9 +214,7 @@ def test_a_bad_answer_names_the_file_and_the_question(
     assert capsys.readouterr().err.strip() == f"certdoctor: {path}: {message}"
 
 
-def test_references_name_the_document_in_the_answers_language(
-    lab: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_references_name_the_document_in_the_answers_language(lab: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A cause's sources read as documents (no internal `seed:` label, no Dutch in an English answer)."""
     case = write_deployment(lab / "refs", ["c-trust-missing"], symptoms={"zone_status": "Failed"})
     section = "Cisco Doc ID 221624 (Troubleshoot Expressway Certificates), section 'Traversal zone down with a TLS "
@@ -223,7 +225,9 @@ def test_references_name_the_document_in_the_answers_language(
     assert "seed:" not in markdown and "omlaag" not in markdown
     main(["diagnose", str(case), "--format", "json"])
     top = json.loads(capsys.readouterr().out)["diagnoses"][0]
-    assert top["cause"] == "zone.ca-not-trusted" and top["references"][0].startswith(section + "negotiation error': https://")
+    assert top["cause"] == "zone.ca-not-trusted" and top["references"][0].startswith(
+        section + "negotiation error': https://"
+    )
     main(["diagnose", str(case), "--format", "text"])
     assert "seed:" not in capsys.readouterr().out
     main(["diagnose", str(case), "--format", "json", "--lang", "nl"])

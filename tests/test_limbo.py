@@ -132,9 +132,7 @@ def test_strict_verdict_agrees_with_expected_result(
     )
 
 
-def test_expressway_verdict_agrees_with_openssl(
-    results: list[lo.CaseResult], oracle: dict[str, lo.Outcome]
-) -> None:
+def test_expressway_verdict_agrees_with_openssl(results: list[lo.CaseResult], oracle: dict[str, lo.Outcome]) -> None:
     n = len(results)
     agree = n - len(_disagreeing(results, oracle, "expressway"))
     assert agree >= EXPRESSWAY_VS_OPENSSL_MIN * n, _agreement_message(
@@ -142,9 +140,7 @@ def test_expressway_verdict_agrees_with_openssl(
     )
 
 
-def test_strict_disagreements_are_documented(
-    results: list[lo.CaseResult], expected: dict[str, lo.Outcome]
-) -> None:
+def test_strict_disagreements_are_documented(results: list[lo.CaseResult], expected: dict[str, lo.Outcome]) -> None:
     found = _disagreeing(results, expected, "strict")
     listed = _documented("strict")
     assert sorted(found) == sorted(listed) and len(set(listed)) == len(listed), _list_message(

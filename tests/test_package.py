@@ -35,9 +35,7 @@ def test_wheel_installs_and_inspects(tmp_path: Path) -> None:
     env = tmp_path / "venv"
     venv.create(env, with_pip=True)
     python = env / "bin" / "python"
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", str(wheels[0])], check=True, capture_output=True
-    )
+    subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheels[0])], check=True, capture_output=True)
     names = subprocess.run(
         [str(python), "-c", "import certdoctor, sys; print(certdoctor.__file__)"],
         check=True,

@@ -499,8 +499,12 @@ def test_a_mistyped_command_gets_a_suggestion_and_changes_nothing() -> None:
 
 def test_dutch_session_speaks_dutch_and_takes_ja_and_nee() -> None:
     s = ShellSession(Conversation(lang="nl"))
-    out = said(s.handle("sinds we gisteren het certificaat van de Expressway-E hebben vernieuwd werkt MRA niet meer, "
-                        "zone staat op failed").text())
+    out = said(
+        s.handle(
+            "sinds we gisteren het certificaat van de Expressway-E hebben vernieuwd werkt MRA niet meer, "
+            "zone staat op failed"
+        ).text()
+    )
     assert out.startswith("begrepen: recente wijziging: certificaatvernieuwing (gisteren), aanmelden via MRA mislukt")
     assert "(nieuw)" in out and "(new)" not in out
     asked = s.question

@@ -28,8 +28,9 @@ class Terminal:
     def __init__(self, command: str, cwd: Path, env: dict[str, str]) -> None:
         self.socket = f"certdoctor-test-{uuid.uuid4().hex[:8]}"
         exports = " ".join(f"{k}={v}" for k, v in env.items())
-        self._tmux("new-session", "-d", "-s", "t", "-x", "80", "-y", "40", "-c", str(cwd),
-                   f"env {exports} {command}; sleep 30")
+        self._tmux(
+            "new-session", "-d", "-s", "t", "-x", "80", "-y", "40", "-c", str(cwd), f"env {exports} {command}; sleep 30"
+        )
 
     def _tmux(self, *args: str) -> str:
         return subprocess.run(["tmux", "-L", self.socket, *args], check=True, capture_output=True, text=True).stdout

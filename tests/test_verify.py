@@ -54,9 +54,7 @@ def test_missing_issuer_is_named_with_its_key_id(dep) -> None:  # type: ignore[n
 
 def test_root_offered_in_chain_but_not_trusted(dep) -> None:  # type: ignore[no-untyped-def]
     other = TestPKI(seed="other").root("Other Root", key=KeySpec("ec", 256))
-    r = verify_chain(
-        dep.expe.certificate, [dep.issuing.certificate, dep.root.certificate], [other.certificate], at=AT
-    )
+    r = verify_chain(dep.expe.certificate, [dep.issuing.certificate, dep.root.certificate], [other.certificate], at=AT)
     assert not r.expressway.trusted
     assert "Test Root CA" in finding(r, "chain.root-not-trusted")
 
@@ -76,9 +74,7 @@ def test_expired_and_not_yet_valid_at_the_given_time(dep) -> None:  # type: igno
     trusted = [dep.root.certificate, dep.issuing.certificate]
     r = verify_chain(old.certificate, [], trusted, at=AT)
     assert not r.expressway.trusted and not r.strict.trusted
-    assert "old.example.com" in finding(r, "validity.expired") and "2024-01-01" in finding(
-        r, "validity.expired"
-    )
+    assert "old.example.com" in finding(r, "validity.expired") and "2024-01-01" in finding(r, "validity.expired")
     early = verify_chain(dep.expe.certificate, [], trusted, at=datetime(2020, 1, 1, tzinfo=UTC))
     assert "validity.not-yet-valid" in codes(early)
 
@@ -94,9 +90,7 @@ def test_revoked_by_crl_and_expired_crl(dep) -> None:  # type: ignore[no-untyped
     trusted = [dep.root.certificate, dep.issuing.certificate]
     r = verify_chain(victim.certificate, [], trusted, at=AT, crls=[crl])
     assert not r.expressway.trusted and not r.strict.trusted
-    assert "revoked.example.com" in finding(r, "revocation.revoked") and "CRL" in finding(
-        r, "revocation.revoked"
-    )
+    assert "revoked.example.com" in finding(r, "revocation.revoked") and "CRL" in finding(r, "revocation.revoked")
     assert verify_chain(dep.expe.certificate, [], trusted, at=AT, crls=[crl]).expressway.trusted
     stale = dep.pki.crl(
         dep.issuing,
@@ -122,9 +116,7 @@ def test_ca_without_basic_constraints_or_keycertsign(dep) -> None:  # type: igno
 
 def test_duplicate_subjects_in_trusted_list_are_flagged(dep) -> None:  # type: ignore[no-untyped-def]
     stale = dep.pki.root("Test Root CA", key_label="stale-root-key", key=KeySpec("ec", 256))
-    r = verify_chain(
-        dep.expe.certificate, [dep.issuing.certificate], [stale.certificate, dep.root.certificate], at=AT
-    )
+    r = verify_chain(dep.expe.certificate, [dep.issuing.certificate], [stale.certificate, dep.root.certificate], at=AT)
     assert r.expressway.trusted  # the key id tells the two apart here
     assert "Test Root CA" in finding(r, "trust.duplicate-subject")
 
@@ -190,18 +182,14 @@ def test_8192_bit_key_is_flagged(dep) -> None:  # type: ignore[no-untyped-def]
 def test_forged_signature_is_caught(dep) -> None:  # type: ignore[no-untyped-def]
     evil = TestPKI(seed="impostor")
     impostor = evil.intermediate("Test Issuing CA", evil.root("Evil Root", key=KeySpec("ec", 256)))
-    forged = evil.leaf(
-        "expe.example.com", impostor, sans=["expe.example.com"], aki=False, key=KeySpec("ec", 256)
-    )
+    forged = evil.leaf("expe.example.com", impostor, sans=["expe.example.com"], aki=False, key=KeySpec("ec", 256))
     r = verify_chain(forged.certificate, [], [dep.root.certificate, dep.issuing.certificate], at=AT)
     assert not r.expressway.trusted and not r.strict.trusted
     assert "does not verify" in finding(r, "chain.signature-invalid")
 
 
 def test_unknown_oid_in_subject(dep) -> None:  # type: ignore[no-untyped-def]
-    odd = dep.leaf(
-        "odd.example.com", sans=["odd.example.com"], subject_extra=[("1.3.6.1.4.1.6449.1.2.1.5.1", "x")]
-    )
+    odd = dep.leaf("odd.example.com", sans=["odd.example.com"], subject_extra=[("1.3.6.1.4.1.6449.1.2.1.5.1", "x")])
     r = verify_chain(odd.certificate, [], [dep.root.certificate, dep.issuing.certificate], at=AT)
     assert "1.3.6.1.4.1.6449.1.2.1.5.1" in finding(r, "cert.unknown-oid")
 

@@ -27,7 +27,6 @@ def dump(data: Any) -> str:
     return HEADER + yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=120)
 
 
-
 def _step(node: Any, key: str) -> Any:
     """One step down a dotted path: a mapping key, or a list index."""
     return node[int(key)] if isinstance(node, list) else node[key]
@@ -168,4 +167,3 @@ def build_case(spec: Scenario, work: Path, pool: Pool) -> dict[str, Any]:
         raise ValueError(f"{spec.name}: a symptom-only scenario takes no faults, layout, patch or borrowed files")
     case["expect"] = dict(spec.expect)
     return case
-

@@ -116,8 +116,10 @@ def _pin_outcomes(staging: Path, specs: list[Scenario], cases: list[dict[str, An
                 expect[key] = pinned
         if not spec.certificates:
             top = expect.get("top")
-            expect["includes"] = [*expect.get("includes", []), *(c for c in ranked if c != top and c not in
-                                                                   expect.get("includes", []))]
+            expect["includes"] = [
+                *expect.get("includes", []),
+                *(c for c in ranked if c != top and c not in expect.get("includes", [])),
+            ]
         case["expect"] = expect
         target.write_text(dump(rewrite_refs(case, refs)), encoding="utf-8")
     if failures:

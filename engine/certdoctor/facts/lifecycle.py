@@ -160,9 +160,7 @@ def public_client_auth_facts(d: Deployment, out: Facts) -> None:
             "cert.public_ca_no_client_auth",
             missing and public,
             "certificates",
-            f"{served.role} certificate {served.leaf.label} "
-            + ("lacks" if missing else "has")
-            + f" clientAuth; {why}",
+            f"{served.role} certificate {served.leaf.label} " + ("lacks" if missing else "has") + f" clientAuth; {why}",
             ok=not (missing and public),
             certificate=served.leaf.label,
             issuer=_issuer_name(served),

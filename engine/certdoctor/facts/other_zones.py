@@ -25,6 +25,8 @@ from certdoctor.xconfig import is_zone_line, pasted_zones
 #: Subject common names of the CAs that sign the Webex cloud's mutual-TLS certificates, as certdoctor knows them.
 #: The lab's stand-in root; the real roots Cisco lists are named in the cause's steps, not decided here.
 WEBEX_CLOUD_CAS = frozenset({"example webex cloud root"})
+
+
 def _foreign_roots(d: Deployment, store: TrustStore) -> bool:
     """Whether the list holds a root outside the deployment's own hierarchy (not on any path its servers present).
 

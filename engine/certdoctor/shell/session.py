@@ -32,6 +32,7 @@ from certdoctor.wording import choice_word, say
 
 __all__ = ["COMMANDS", "FIELDS", "ROLES", "Fragments", "Output", "ShellSession"]
 
+
 class ShellSession:
     """One TAC session: the conversation, the current ranking, the question being asked."""
 

@@ -35,8 +35,28 @@ from . import (
 )
 
 # writing order; within a group the order matters: its first positive scenario pins the cause's steps
-FAMILIES = (upload, zone, ssh, mra, jabber, cert, cert_profile, cluster, trust, restart, clock, crl, network, edge,
-            far_end, other_zones, lifecycle, healthy, mixed, symptom_only)
+FAMILIES = (
+    upload,
+    zone,
+    ssh,
+    mra,
+    jabber,
+    cert,
+    cert_profile,
+    cluster,
+    trust,
+    restart,
+    clock,
+    crl,
+    network,
+    edge,
+    far_end,
+    other_zones,
+    lifecycle,
+    healthy,
+    mixed,
+    symptom_only,
+)
 
 
 def scenarios() -> list[Scenario]:

@@ -195,9 +195,13 @@ def scenarios() -> Iterator[Scenario]:
     )
     # sharper: one piece of evidence decides (each was a surviving knowledge-base mutant)
     yield Scenario(
-        "cert.revoked", "revoked-checking-unknown",
+        "cert.revoked",
+        "revoked-checking-unknown",
         "The Expressway-E node 1 certificate appears on the issuing CA's CRL; whether CRL checking is on is not known",
-        SEED_BASICS, {"zone_status": "Failed"}, {"top": "cert.revoked"}, ("e-revoked",),
+        SEED_BASICS,
+        {"zone_status": "Failed"},
+        {"top": "cert.revoked"},
+        ("e-revoked",),
     )
     # a revoked CA, not a revoked server certificate: every path through it fails, on whichever side
     yield Scenario(

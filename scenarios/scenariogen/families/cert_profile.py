@@ -141,15 +141,23 @@ def scenarios() -> Iterator[Scenario]:
     )
     # sharper: one piece of evidence decides (each was a surviving knowledge-base mutant)
     yield Scenario(
-        "cert.wildcard-unsupported", "wildcard-zone-down",
+        "cert.wildcard-unsupported",
+        "wildcard-zone-down",
         "A wildcard certificate was put on the Expressway-E to save money; the traversal zone went down",
-        CERT_GUIDE_TS, {"zone_status": "Failed"}, {"top": "cert.wildcard-unsupported"}, ("wildcard",),
+        CERT_GUIDE_TS,
+        {"zone_status": "Failed"},
+        {"top": "cert.wildcard-unsupported"},
+        ("wildcard",),
         patch={"expressway_c.traversal_zone.peer_addresses": ["expe1.example.com", "expe2.example.com"]},
     )
     yield Scenario(
-        "cert.wildcard-unsupported", "wildcard-mra-failed",
+        "cert.wildcard-unsupported",
+        "wildcard-mra-failed",
         "Jabber cannot sign in over MRA since the Expressway-E got a *.example.com certificate",
-        CERT_GUIDE_TS, {"mra_login": "failed"}, {"top": "cert.wildcard-unsupported"}, ("wildcard",),
+        CERT_GUIDE_TS,
+        {"mra_login": "failed"},
+        {"top": "cert.wildcard-unsupported"},
+        ("wildcard",),
     )
 
     g = "cert.missing-feature-san"

@@ -52,10 +52,12 @@ def scenarios() -> Iterator[Scenario]:
     )
     # sharper: one piece of evidence decides (each was a surviving knowledge-base mutant)
     yield Scenario(
-        "time.not-synchronized", "e-certificate-not-yet-valid",
+        "time.not-synchronized",
+        "e-certificate-not-yet-valid",
         "Zone Failed right after the renewal: the new Expressway-E certificate is not valid yet at the C's clock",
         "https://www.cisco.com/c/en/us/td/docs/voice_ip_comm/expressway/admin_guide/X14-0/"
         "exwy_b_cisco-expressway-administrator-guide-x140.html",
         {"zone_status": "Failed", "recent_changes": ["certificate-renewal"]},
-        {"includes": ["time.not-synchronized", "cert.expired"]}, ("e-not-yet-valid",),
+        {"includes": ["time.not-synchronized", "cert.expired"]},
+        ("e-not-yet-valid",),
     )

@@ -42,10 +42,13 @@ def scenarios() -> Iterator[Scenario]:
     )
     # sharper: one piece of evidence decides (each was a surviving knowledge-base mutant)
     yield Scenario(
-        "cluster.peer-certificate-mismatch", "mra-fails-after-peer-added",
+        "cluster.peer-certificate-mismatch",
+        "mra-fails-after-peer-added",
         "MRA sign-in fails since a second Expressway-C peer joined; it presents the first peer's certificate",
-        CLUSTER_GUIDE, {"mra_login": "failed", "recent_changes": ["cluster-change"]},
-        {"top": "cluster.peer-certificate-mismatch"}, ("cluster-same-cert",),
+        CLUSTER_GUIDE,
+        {"mra_login": "failed", "recent_changes": ["cluster-change"]},
+        {"top": "cluster.peer-certificate-mismatch"},
+        ("cluster-same-cert",),
     )
     # the files decide it: every peer presents its own certificate, each with the cluster FQDN
     yield Scenario(
@@ -60,8 +63,12 @@ def scenarios() -> Iterator[Scenario]:
     )
     # only the files, no symptom: the certificate finding alone decides
     yield Scenario(
-        "cluster.peer-certificate-mismatch", "files-only-same-certificate-on-two-peers",
+        "cluster.peer-certificate-mismatch",
+        "files-only-same-certificate-on-two-peers",
         "Files only: Expressway-C node 2 presents node 1's certificate",
-        CLUSTER_GUIDE, {}, {"top": "cluster.peer-certificate-mismatch"}, ("cluster-same-cert",),
+        CLUSTER_GUIDE,
+        {},
+        {"top": "cluster.peer-certificate-mismatch"},
+        ("cluster-same-cert",),
         layout={"cucm": False, "e_nodes": 0, "jabber_domain": None},
     )

@@ -55,11 +55,15 @@ def scenarios() -> Iterator[Scenario]:
     )
     # sharper: one piece of evidence decides (each was a surviving knowledge-base mutant)
     yield Scenario(
-        "crl.unavailable", "expired-crl-checking-on-no-alarm",
+        "crl.unavailable",
+        "expired-crl-checking-on-no-alarm",
         "Revocation checking is on and the issuing CA's CRL given by the customer is past its next update",
         "https://www.cisco.com/c/en/us/support/docs/unified-communications/expressway/"
         "213872-configure-and-troubleshoot-collaboration.html",
-        {"zone_status": "Failed"}, {"top": "crl.unavailable"}, ("crl-expired",), answers={"crl_checking": "yes"},
+        {"zone_status": "Failed"},
+        {"top": "crl.unavailable"},
+        ("crl-expired",),
+        answers={"crl_checking": "yes"},
     )
     # an expired CRL anywhere on a path: the root's CRL, which judges the intermediate Expressway-E sends
     yield Scenario(

@@ -425,5 +425,3 @@ def _key_newline() -> Iterator[Scenario]:
         layout=PAIR_ONLY,
         extra=_key_upload("expressway_e", newline=True, matching=False),
     )
-
-

@@ -54,9 +54,14 @@ def scenarios() -> Iterator[Scenario]:
     )
     # only the files, no symptom: the certificate finding alone decides
     yield Scenario(
-        "jabber.edge-domain-not-in-san", "files-only-domain-missing",
+        "jabber.edge-domain-not-in-san",
+        "files-only-domain-missing",
         "Before enabling MRA: the Expressway-E certificates carry neither example.com nor collab-edge.example.com",
-        SEED_JABBER, {}, {"top": "jabber.edge-domain-not-in-san"}, ("jabber-domain",), layout={"cucm": False},
+        SEED_JABBER,
+        {},
+        {"top": "jabber.edge-domain-not-in-san"},
+        ("jabber-domain",),
+        layout={"cucm": False},
     )
     # one node's certificate given as the password-protected .pfx it came in: a finding about that file; the
     # other node's certificate still shows the missing domain

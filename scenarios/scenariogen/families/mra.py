@@ -64,9 +64,12 @@ def scenarios() -> Iterator[Scenario]:
     )
     # sharper: one piece of evidence decides (each was a surviving knowledge-base mutant)
     yield Scenario(
-        "mra.cucm-does-not-trust-expressway-c", "tomcat-trust-missing-on-x14",
+        "mra.cucm-does-not-trust-expressway-c",
+        "tomcat-trust-missing-on-x14",
         "X14.2.1, MRA sign-in fails; Unified CM tomcat-trust and CallManager-trust lack the Expressway-C CA",
-        SEED_MRA, {"mra_login": "failed", "version": "X14.2.1"}, {"top": "mra.cucm-does-not-trust-expressway-c"},
+        SEED_MRA,
+        {"mra_login": "failed", "version": "X14.2.1"},
+        {"top": "mra.cucm-does-not-trust-expressway-c"},
         ("cucm-trust-missing",),
     )
 
@@ -139,9 +142,12 @@ def scenarios() -> Iterator[Scenario]:
     )
     # one trust list complete, the other not: only tomcat-trust lacks the Expressway-C chain
     yield Scenario(
-        "mra.cucm-does-not-trust-expressway-c", "tomcat-trust-only-missing",
+        "mra.cucm-does-not-trust-expressway-c",
+        "tomcat-trust-only-missing",
         "X14.2.1: the Expressway-C chain was added to CallManager-trust but not to tomcat-trust",
-        SEED_MRA, {"version": "X14.2.1"}, {"top": "mra.cucm-does-not-trust-expressway-c"},
+        SEED_MRA,
+        {"version": "X14.2.1"},
+        {"top": "mra.cucm-does-not-trust-expressway-c"},
         ("cucm-trust-missing",),
         borrow={"cucm.callmanager_trust.0": ((), "cucm.callmanager_trust.0")},
     )

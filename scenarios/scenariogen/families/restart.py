@@ -40,15 +40,21 @@ def scenarios() -> Iterator[Scenario]:
     )
     # sharper: one piece of evidence decides (each was a surviving knowledge-base mutant)
     yield Scenario(
-        "restart.required", "zone-down-after-renewal-not-restarted",
+        "restart.required",
+        "zone-down-after-renewal-not-restarted",
         "New certificates uploaded on both Expressways, files and trusted lists are consistent, nobody restarted, "
         "the zone is Failed",
-        SEED_ZONE, {"zone_status": "Failed", "recent_changes": ["certificate-renewal"]},
-        {"top": "restart.required"}, answers={"restarted_after_change": "no"},
+        SEED_ZONE,
+        {"zone_status": "Failed", "recent_changes": ["certificate-renewal"]},
+        {"top": "restart.required"},
+        answers={"restarted_after_change": "no"},
     )
     yield Scenario(
-        "restart.required", "ssh-down-after-ca-change-not-restarted",
+        "restart.required",
+        "ssh-down-after-ca-change-not-restarted",
         "Intermediates appended to every trusted list after a CA change, no restart yet; SSH tunnels still down",
-        SEED_SSH, {"zone_status": "Active", "ssh_tunnels": "down", "recent_changes": ["ca-change"]},
-        {"includes": ["restart.required"]}, answers={"restarted_after_change": "no"},
+        SEED_SSH,
+        {"zone_status": "Active", "ssh_tunnels": "down", "recent_changes": ["ca-change"]},
+        {"includes": ["restart.required"]},
+        answers={"restarted_after_change": "no"},
     )

@@ -69,16 +69,22 @@ def scenarios() -> Iterator[Scenario]:
     )
     # sharper: one piece of evidence decides (each was a surviving knowledge-base mutant)
     yield Scenario(
-        "ssh.intermediate-not-trusted", "renewal-only-tunnels-down",
+        "ssh.intermediate-not-trusted",
+        "renewal-only-tunnels-down",
         "The customer renewed the Expressway-E certificate yesterday; the zone is Active, the SSH tunnels are down",
-        SEED_SSH, {"zone_status": "Active", "ssh_tunnels": "down", "recent_changes": ["certificate-renewal"]},
-        {"top": "ssh.intermediate-not-trusted"}, certificates=False,
+        SEED_SSH,
+        {"zone_status": "Active", "ssh_tunnels": "down", "recent_changes": ["certificate-renewal"]},
+        {"top": "ssh.intermediate-not-trusted"},
+        certificates=False,
     )
     yield Scenario(
-        "ssh.intermediate-not-trusted", "new-ca-tunnels-down",
+        "ssh.intermediate-not-trusted",
+        "new-ca-tunnels-down",
         "The PKI team moved the Expressways to a new issuing CA; zone up, SSH tunnels down",
-        SEED_SSH, {"zone_status": "Active", "ssh_tunnels": "down", "recent_changes": ["ca-change"]},
-        {"top": "ssh.intermediate-not-trusted"}, certificates=False,
+        SEED_SSH,
+        {"zone_status": "Active", "ssh_tunnels": "down", "recent_changes": ["ca-change"]},
+        {"top": "ssh.intermediate-not-trusted"},
+        certificates=False,
     )
     # one path healthy, another broken: the evidence names the broken path, no counter-evidence contradicts it
     yield Scenario(
@@ -103,8 +109,12 @@ def scenarios() -> Iterator[Scenario]:
     )
     # only the files, no symptom: the certificate finding alone decides
     yield Scenario(
-        "ssh.intermediate-not-trusted", "files-only-both-sides-trust-only-the-root",
+        "ssh.intermediate-not-trusted",
+        "files-only-both-sides-trust-only-the-root",
         "Files only, single boxes: each Expressway trusts only the root; each sends the issuing CA in its chain",
-        SEED_SSH, {}, {"top": "ssh.intermediate-not-trusted"}, ("c-trust-root-only", "e-trust-root-only"),
+        SEED_SSH,
+        {},
+        {"top": "ssh.intermediate-not-trusted"},
+        ("c-trust-root-only", "e-trust-root-only"),
         layout=PAIR_ONLY,
     )

@@ -200,60 +200,86 @@ def scenarios() -> Iterator[Scenario]:
 
     # Status > Alarms and log texts that point at (or away from) a cause
     yield Scenario(
-        g, "ptr-record-and-xcp-invalid-hostname",
+        g,
+        "ptr-record-and-xcp-invalid-hostname",
         "Alarm 25031 (FQDN in PTR record does not match the SAN entries) and XCP 'Invalid Hostname' in the log",
         CERT_GUIDE_TS,
-        {"alarms": ["25031 Certificate verification failed"],
-         "log_lines": ["Certificate verification failed for host=10.48.36.215, additional info: Invalid Hostname"]},
-        {"top": "cert.name-mismatch"}, certificates=False,
+        {
+            "alarms": ["25031 Certificate verification failed"],
+            "log_lines": ["Certificate verification failed for host=10.48.36.215, additional info: Invalid Hostname"],
+        },
+        {"top": "cert.name-mismatch"},
+        certificates=False,
     )
     yield Scenario(
-        g, "certificate-without-common-name",
+        g,
+        "certificate-without-common-name",
         "Upload warning 'Certificate is missing a common name (CN) attribute.' and alarm 40052 on a cluster peer",
         CLUSTER_GUIDE,
         {"upload_error": "Certificate is missing a common name (CN) attribute.", "alarms": ["40052"]},
-        {"includes": ["cluster.peer-certificate-mismatch", "cert.name-mismatch"]}, certificates=False,
+        {"includes": ["cluster.peer-certificate-mismatch", "cert.name-mismatch"]},
+        certificates=False,
     )
     yield Scenario(
-        g, "ssh-tunnels-down-firewall-2222",
+        g,
+        "ssh-tunnels-down-firewall-2222",
         "Zone Active, SSH tunnels down, alarm 35014: the firewall blocks the C's ephemeral ports to TCP 2222",
-        MRA_TS, {"zone_status": "Active", "ssh_tunnels": "down", "alarms": ["35014"]},
-        {"excludes": ["cert.unsupported-oid"]}, certificates=False,
+        MRA_TS,
+        {"zone_status": "Active", "ssh_tunnels": "down", "alarms": ["35014"]},
+        {"excludes": ["cert.unsupported-oid"]},
+        certificates=False,
     )
     yield Scenario(
-        g, "tls-verify-mode-off-zone-down",
+        g,
+        "tls-verify-mode-off-zone-down",
         "Zone Failed and alarm 40040: TLS verify mode is not enabled on the Unified Communications traversal zone",
-        SEED_ZONE, {"zone_status": "Failed", "alarms": ["40040"]},
-        {"excludes": ["zone.tls-verify-name-mismatch"]}, certificates=False,
+        SEED_ZONE,
+        {"zone_status": "Failed", "alarms": ["40040"]},
+        {"excludes": ["zone.tls-verify-name-mismatch"]},
+        certificates=False,
     )
     yield Scenario(
-        g, "cluster-tls-permissive-after-cluster-change",
+        g,
+        "cluster-tls-permissive-after-cluster-change",
         "Alarm 40049 (cluster TLS permissive) right after a peer was rebuilt; the zone is Failed",
-        CLUSTER_GUIDE, {"zone_status": "Failed", "recent_changes": ["cluster-change"], "alarms": ["40049"]},
-        {"excludes": ["cluster.peer-certificate-mismatch"]}, certificates=False,
+        CLUSTER_GUIDE,
+        {"zone_status": "Failed", "recent_changes": ["cluster-change"], "alarms": ["40049"]},
+        {"excludes": ["cluster.peer-certificate-mismatch"]},
+        certificates=False,
     )
     yield Scenario(
-        g, "cms-not-identified",
+        g,
+        "cms-not-identified",
         "Alarm 40051: CMS not identified by the server certificate",
-        CERT_GUIDE_TS, {"alarms": ["40051 CMS not Identified by Server Certificate"]},
-        {"top": "cert.missing-feature-san"}, certificates=False,
+        CERT_GUIDE_TS,
+        {"alarms": ["40051 CMS not Identified by Server Certificate"]},
+        {"top": "cert.missing-feature-san"},
+        certificates=False,
     )
     yield Scenario(
-        g, "ldap-and-hybrid-ca-alarms",
+        g,
+        "ldap-and-hybrid-ca-alarms",
         "Alarms 40029 (LDAP server CA certificate is missing) and 60058 (hybrid services: CA not found)",
-        CERT_GUIDE_TS, {"alarms": ["40029", "60058"]}, {"top": "cert.untrusted-ca"}, certificates=False,
+        CERT_GUIDE_TS,
+        {"alarms": ["40029", "60058"]},
+        {"top": "cert.untrusted-ca"},
+        certificates=False,
     )
     yield Scenario(
-        g, "imp-server-not-recognised",
+        g,
+        "imp-server-not-recognised",
         "MRA sign-in fails; adding the IM and Presence node on Expressway-C said 'Address is not a IM and "
         "Presence Server'",
-        MRA_TS, {"mra_login": "failed", "log_lines": ["Failed: Address is not a IM and Presence Server"]},
-        {"includes": ["mra.expressway-c-does-not-trust-cucm"]}, certificates=False,
+        MRA_TS,
+        {"mra_login": "failed", "log_lines": ["Failed: Address is not a IM and Presence Server"]},
+        {"includes": ["mra.expressway-c-does-not-trust-cucm"]},
+        certificates=False,
     )
 
     # counter-evidence from the symptoms alone: without files, these keep the certificate causes out
     yield Scenario(
-        g, "zone-active-old-negotiation-errors",
+        g,
+        "zone-active-old-negotiation-errors",
         "The traversal zone is Active again; the log the customer pasted still holds TLS negotiation errors from "
         "this morning",
         SEED_ZONE,
@@ -262,7 +288,8 @@ def scenarios() -> Iterator[Scenario]:
         certificates=False,
     )
     yield Scenario(
-        g, "ssh-down-portforwarding-error-only",
+        g,
+        "ssh-down-portforwarding-error-only",
         "Zone Active, SSH tunnels down, and the portforwarding.pyc software error in the log (no files at hand)",
         MRA_TS,
         {"zone_status": "Active", "ssh_tunnels": "down", "log_lines": [PORTFORWARDING]},
@@ -273,7 +300,8 @@ def scenarios() -> Iterator[Scenario]:
         certificates=False,
     )
     yield Scenario(
-        g, "identity-unacceptable-only",
+        g,
+        "identity-unacceptable-only",
         "Only the Expressway-C log line: 'Peer's TLS certificate identity was unacceptable' on the traversal zone",
         SEED_ZONE,
         {"log_lines": [OUT_IDENTITY]},
@@ -284,9 +312,9 @@ def scenarios() -> Iterator[Scenario]:
         certificates=False,
     )
     yield Scenario(
-        g, "upload-refused-client-auth-only",
-        "Only the upload message: the server certificate was refused for the missing Client Authentication "
-        "extension",
+        g,
+        "upload-refused-client-auth-only",
+        "Only the upload message: the server certificate was refused for the missing Client Authentication extension",
         "https://www.cisco.com/c/en/us/support/docs/unified-communications/expressway-series/"
         "225482-prepare-expressway-for-client.html",
         {"upload_error": CLIENT_AUTH_REFUSED, "upload_page": "server-certificate"},
@@ -294,7 +322,8 @@ def scenarios() -> Iterator[Scenario]:
         certificates=False,
     )
     yield Scenario(
-        g, "zone-down-after-ca-change-negotiation-error",
+        g,
+        "zone-down-after-ca-change-negotiation-error",
         "Traversal zone Failed with a TLS negotiation error right after the Expressway-E moved to another CA",
         SEED_ZONE,
         {"zone_status": "Failed", "log_lines": [NEGOTIATION], "recent_changes": ["ca-change"]},
@@ -302,7 +331,8 @@ def scenarios() -> Iterator[Scenario]:
         certificates=False,
     )
     yield Scenario(
-        g, "endpoint-edge-domain-only",
+        g,
+        "endpoint-edge-domain-only",
         "Only the endpoint log: 'Edge TLS verification failed: Edge domain ... not found in certificate SAN list'",
         SEED_JABBER,
         {"log_lines": [EDGE_DOMAIN]},

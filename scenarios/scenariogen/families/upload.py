@@ -96,10 +96,13 @@ def scenarios() -> Iterator[Scenario]:
         certificates=False,
     )
     yield Scenario(
-        "upload.invalid-format", "only-the-format-error",
+        "upload.invalid-format",
+        "only-the-format-error",
         "Uploading the .cer the CA sent fails with 'Invalid certificate format' (Dutch UI: ongeldige "
         "certificaatindeling); no file at hand",
-        SEED_FORMAT, {"upload_error": "Ongeldige certificaatindeling"}, {"top": "upload.invalid-format"},
+        SEED_FORMAT,
+        {"upload_error": "Ongeldige certificaatindeling"},
+        {"top": "upload.invalid-format"},
         certificates=False,
     )
 
@@ -135,10 +138,13 @@ def scenarios() -> Iterator[Scenario]:
     )
     # sharper: one piece of evidence decides (each was a surviving knowledge-base mutant)
     yield Scenario(
-        "upload.untrusted-chain", "upload-after-ca-change",
+        "upload.untrusted-chain",
+        "upload-after-ca-change",
         "After the move to a new CA, uploading the new Expressway-E certificate fails",
-        SEED_CHAIN, {"upload_error": CA_NOT_RECOGNIZED, "recent_changes": ["ca-change"]},
-        {"top": "upload.untrusted-chain"}, ("upload-untrusted",),
+        SEED_CHAIN,
+        {"upload_error": CA_NOT_RECOGNIZED, "recent_changes": ["ca-change"]},
+        {"top": "upload.untrusted-chain"},
+        ("upload-untrusted",),
     )
 
     g = "upload.key-mismatch"
@@ -191,24 +197,39 @@ def scenarios() -> Iterator[Scenario]:
     )
     # sharper: one piece of evidence decides (each was a surviving knowledge-base mutant)
     yield Scenario(
-        "upload.key-mismatch", "only-the-key-error",
+        "upload.key-mismatch",
+        "only-the-key-error",
         "The customer pastes the one line the upload page showed: the private key does not match",
-        SEED_UPLOAD, {"upload_error": "The private key does not match the certificate."},
-        {"top": "upload.key-mismatch"}, certificates=False,
+        SEED_UPLOAD,
+        {"upload_error": "The private key does not match the certificate."},
+        {"top": "upload.key-mismatch"},
+        certificates=False,
     )
     # only the files, no symptom: the check of the file alone decides
     yield Scenario(
-        "upload.invalid-format", "files-only-der",
+        "upload.invalid-format",
+        "files-only-der",
         "Before uploading: the renewed Expressway-E certificate is a binary DER file",
-        SEED_FORMAT, {}, {"top": "upload.invalid-format"}, ("upload-der",),
+        SEED_FORMAT,
+        {},
+        {"top": "upload.invalid-format"},
+        ("upload-der",),
     )
     yield Scenario(
-        "upload.untrusted-chain", "files-only-new-ca",
+        "upload.untrusted-chain",
+        "files-only-new-ca",
         "Before uploading: the renewed certificate comes from a CA the Expressway-E does not trust yet",
-        SEED_CHAIN, {}, {"top": "upload.untrusted-chain"}, ("upload-untrusted",),
+        SEED_CHAIN,
+        {},
+        {"top": "upload.untrusted-chain"},
+        ("upload-untrusted",),
     )
     yield Scenario(
-        "upload.key-mismatch", "files-only-other-key",
+        "upload.key-mismatch",
+        "files-only-other-key",
         "Before uploading: the private key at hand belongs to another certificate",
-        SEED_UPLOAD, {}, {"top": "upload.key-mismatch"}, ("upload-key-mismatch",),
+        SEED_UPLOAD,
+        {},
+        {"top": "upload.key-mismatch"},
+        ("upload-key-mismatch",),
     )

@@ -66,10 +66,14 @@ def scenarios() -> Iterator[Scenario]:
     )
     # sharper: one piece of evidence decides (each was a surviving knowledge-base mutant)
     yield Scenario(
-        "zone.peer-address-mismatch", "secure-traversal-test-fails",
+        "zone.peer-address-mismatch",
+        "secure-traversal-test-fails",
         "Zone Failed; the secure traversal test on Expressway-C fails too (no files at hand)",
-        SEED_ZONE, {"zone_status": "Failed"}, {"includes": ["zone.peer-address-mismatch", "zone.ca-not-trusted"]},
-        answers={"secure_traversal_test": "failed"}, certificates=False,
+        SEED_ZONE,
+        {"zone_status": "Failed"},
+        {"includes": ["zone.peer-address-mismatch", "zone.ca-not-trusted"]},
+        answers={"secure_traversal_test": "failed"},
+        certificates=False,
     )
     # one file of the case cannot be read (a truncated trusted list): a finding about it, the rest still diagnosed
     yield Scenario(
@@ -83,10 +87,14 @@ def scenarios() -> Iterator[Scenario]:
         ("peer-address", "c-trust-truncated"),
     )
     yield Scenario(
-        "zone.peer-address-mismatch", "near-miss-secure-traversal-test-passes",
+        "zone.peer-address-mismatch",
+        "near-miss-secure-traversal-test-passes",
         "Zone Failed, but the secure traversal test passes: names and trust are fine, look at credentials and time",
-        SEED_ZONE, {"zone_status": "Failed"}, {"excludes": ["cert.name-mismatch"]},
-        answers={"secure_traversal_test": "passed"}, certificates=False,
+        SEED_ZONE,
+        {"zone_status": "Failed"},
+        {"excludes": ["cert.name-mismatch"]},
+        answers={"secure_traversal_test": "passed"},
+        certificates=False,
     )
 
     g = "zone.tls-verify-name-mismatch"
@@ -134,9 +142,13 @@ def scenarios() -> Iterator[Scenario]:
     )
     # sharper: one piece of evidence decides (each was a surviving knowledge-base mutant)
     yield Scenario(
-        "zone.tls-verify-name-mismatch", "cluster-zone-down-node-name",
+        "zone.tls-verify-name-mismatch",
+        "cluster-zone-down-node-name",
         "Clustered Expressway-C, zone Failed: the Expressway-E verifies the name of one C peer",
-        SEED_ZONE, {"zone_status": "Failed"}, {"top": "zone.tls-verify-name-mismatch"}, ("tls-verify-name",),
+        SEED_ZONE,
+        {"zone_status": "Failed"},
+        {"top": "zone.tls-verify-name-mismatch"},
+        ("tls-verify-name",),
     )
 
     g = "zone.ca-not-trusted"
@@ -194,18 +206,31 @@ def scenarios() -> Iterator[Scenario]:
     )
     # sharper: one piece of evidence decides (each was a surviving knowledge-base mutant)
     yield Scenario(
-        "zone.ca-not-trusted", "near-miss-wrong-credentials",
+        "zone.ca-not-trusted",
+        "near-miss-wrong-credentials",
         "Zone Failed with 'Incorrect authentication credential for user' in the Expressway-E log",
-        SEED_ZONE, {"zone_status": "Failed", "log_lines": [BAD_CREDENTIALS]},
-        {"excludes": ["cert.untrusted-ca", "zone.ca-not-trusted", "zone.peer-address-mismatch",
-                      "zone.tls-verify-name-mismatch", "cert.expired", "cert.missing-client-auth-eku",
-                      "cert.weak-crypto"]},
+        SEED_ZONE,
+        {"zone_status": "Failed", "log_lines": [BAD_CREDENTIALS]},
+        {
+            "excludes": [
+                "cert.untrusted-ca",
+                "zone.ca-not-trusted",
+                "zone.peer-address-mismatch",
+                "zone.tls-verify-name-mismatch",
+                "cert.expired",
+                "cert.missing-client-auth-eku",
+                "cert.weak-crypto",
+            ]
+        },
         certificates=False,
     )
     yield Scenario(
-        "zone.ca-not-trusted", "zone-down-after-ca-change",
+        "zone.ca-not-trusted",
+        "zone-down-after-ca-change",
         "Zone Failed after the Expressway-E moved to another CA; the C does not trust it",
-        SEED_ZONE, {"zone_status": "Failed", "recent_changes": ["ca-change"]}, {"top": "zone.ca-not-trusted"},
+        SEED_ZONE,
+        {"zone_status": "Failed", "recent_changes": ["ca-change"]},
+        {"top": "zone.ca-not-trusted"},
         ("c-trust-missing",),
     )
     # one path healthy, another broken: the evidence names the broken one, no counter-evidence contradicts it
@@ -233,29 +258,50 @@ def scenarios() -> Iterator[Scenario]:
     )
     # only the files, no symptom: the certificate finding alone decides (and stands clear)
     yield Scenario(
-        "zone.peer-address-mismatch", "files-only-peer-addresses-renamed",
+        "zone.peer-address-mismatch",
+        "files-only-peer-addresses-renamed",
         "Before a change window the customer sends the case files only: the traversal peer addresses are names not "
         "on the Expressway-E certificates",
-        SEED_ZONE, {}, {"top": "zone.peer-address-mismatch"}, ("peer-address",), layout={"cucm": False},
+        SEED_ZONE,
+        {},
+        {"top": "zone.peer-address-mismatch"},
+        ("peer-address",),
+        layout={"cucm": False},
     )
     yield Scenario(
-        "zone.tls-verify-name-mismatch", "files-only-single-box-old-name",
+        "zone.tls-verify-name-mismatch",
+        "files-only-single-box-old-name",
         "Files only, single boxes: the Expressway-E TLS verify subject name is the Expressway-C's old host name",
-        SEED_ZONE, {}, {"top": "zone.tls-verify-name-mismatch"}, ("tls-verify-name",), layout=PAIR_ONLY,
+        SEED_ZONE,
+        {},
+        {"top": "zone.tls-verify-name-mismatch"},
+        ("tls-verify-name",),
+        layout=PAIR_ONLY,
     )
     yield Scenario(
-        "zone.ca-not-trusted", "files-only-c-lacks-e-ca",
+        "zone.ca-not-trusted",
+        "files-only-c-lacks-e-ca",
         "Files only: Expressway-C's trusted list lacks the CA of the Expressway-E certificates",
-        SEED_ZONE, {}, {"top": "zone.ca-not-trusted"}, ("c-trust-missing",), layout={"cucm": False},
+        SEED_ZONE,
+        {},
+        {"top": "zone.ca-not-trusted"},
+        ("c-trust-missing",),
+        layout={"cucm": False},
     )
     yield Scenario(
-        "zone.ca-not-trusted", "files-only-e-lacks-c-ca",
+        "zone.ca-not-trusted",
+        "files-only-e-lacks-c-ca",
         "Files only: Expressway-E's trusted list lacks the CA of the Expressway-C certificates",
-        SEED_ZONE, {}, {"top": "zone.ca-not-trusted"}, ("e-trust-missing",), layout={"cucm": False},
+        SEED_ZONE,
+        {},
+        {"top": "zone.ca-not-trusted"},
+        ("e-trust-missing",),
+        layout={"cucm": False},
     )
     # only one side's files: the TLS verify name cannot be checked without the Expressway-C certificates
     yield Scenario(
-        "zone.tls-verify-name-mismatch", "expressway-e-files-only-cluster",
+        "zone.tls-verify-name-mismatch",
+        "expressway-e-files-only-cluster",
         "Clustered Expressways, zone Failed and the secure traversal test fails; the customer sent only the "
         "Expressway-E side (its certificates, trusted list and traversal zone)",
         SEED_ZONE,
