@@ -1,6 +1,8 @@
 """Load test of `certdoctor serve`: concurrent chatbot conversations, each about its own deployment, vs /health.
 
     python bench/bench_chat.py [--quick] [--conversations 50] [--turns 20] [--rounds 3] [--start-redis] [--workers N]
+    python bench/bench_chat.py --turn-cost      # only: an answer-only turn vs a full diagnosis, in-process
+    python bench/bench_chat.py --scaling        # only: turns/s of serve --workers 2 over --workers 1, alternating
 
 Starts `certdoctor serve` on a free 127.0.0.1 port (loopback only), generates one deployment per
 conversation with certdoctor.testpki (its own domain, FQDNs, peer addresses, CA and certificates, and
@@ -112,6 +114,66 @@ def deployment(index: int) -> Deployment:
     return d
 
 
+def turn_cost(rounds: int = 40) -> float:
+    """In-process: a turn that changes only an answer vs a full diagnosis of the same case (CPU, interleaved).
+
+    The conversation is deployment 0's first 14 turns (both Expressways with certificates, trusted lists,
+    names, pasted text, two answers). Each round times, in turn: a full diagnosis of the case from scratch
+    (diagnose_case); the worker's whole call for a turn that flips one answer (take_turn: open the state,
+    validate, diagnose, render, seal), the answers kept by the cache forgotten first so none is re-used;
+    the same turn with the cache emptied first (what every turn cost before it). Returns the ratio.
+    """
+    from certdoctor.chat.api import ChatInput, take_turn
+    from certdoctor.chat.cache import CACHE
+    from certdoctor.chat.token import StateSealer
+    from certdoctor.diagnosis import diagnose_case, shipped_engine
+
+    shipped_engine()
+    sealer = StateSealer(secrets.token_bytes(32))
+    dep = deployment(0)
+    state: str | None = None
+    for data in dep.turns[:14]:
+        state, _ = take_turn(sealer, state, ChatInput.model_validate(data))
+    conversation = sealer.open(state)
+    case = conversation.case()
+    flips = [ChatInput(answers={"ntp_synchronized": v}) for v in ("no", "yes")]
+
+    def full(_: int) -> None:
+        diagnose_case(case, source="conversation", lang=conversation.lang, answered=conversation.skipped())
+
+    def answer_turn(i: int) -> None:
+        CACHE.forget_answers()
+        take_turn(sealer, state, flips[i % 2])
+
+    def uncached_turn(i: int) -> None:
+        CACHE.clear()
+        take_turn(sealer, state, flips[i % 2])
+
+    times: dict[str, list[float]] = {"full": [], "answer": [], "uncached": []}
+    for i in range(rounds + 2):
+        for name, fn in (("full", full), ("answer", answer_turn), ("uncached", uncached_turn)):
+            started = time.process_time()
+            fn(i)
+            if i >= 2:  # two rounds of warm-up
+                times[name].append(time.process_time() - started)
+    med = {k: statistics.median(v) * 1000 for k, v in times.items()}
+    ratio = med["answer"] / med["full"]
+    print(f"turn cost, in-process, {rounds} interleaved rounds, CPU medians (min-max):")
+    labels = {
+        "full": "full diagnosis of the case (diagnose_case)",
+        "answer": "answer-only turn, facts re-used (take_turn)",
+        "uncached": "the same turn, cache emptied (take_turn)",
+    }
+    for k, label in labels.items():
+        print(f"  {label:<46} {med[k]:6.2f} ms ({min(times[k]) * 1000:.2f}-{max(times[k]) * 1000:.2f})")
+    verdict = "meets" if ratio <= 0.25 else "DOES NOT MEET"
+    print(
+        f"  ratio answer-only turn / full diagnosis {ratio:.2f}x (target <= 0.25x): {verdict}; "
+        f"uncached turn / full diagnosis {med['uncached'] / med['full']:.2f}x"
+    )
+    return ratio
+
+
 def free_port() -> int:
     """A free TCP port on 127.0.0.1."""
     with socket.socket() as s:
@@ -131,11 +193,12 @@ def peak_rss_mib(pid: int) -> float | None:
 
 
 def children(pid: int) -> list[int]:
-    """Direct child processes (uvicorn workers), from /proc."""
+    """Every descendant process (uvicorn server processes and their worker processes), from /proc."""
     try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        direct = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
         return []
+    return [p for c in direct for p in (c, *children(c))]
 
 
 def tenants(text: str) -> set[int]:
@@ -226,8 +289,12 @@ async def chat_phase(port: int, deps: list[Deployment], turns: int, phase: Phase
     conns = [Connection("127.0.0.1", port) for _ in deps]
     try:
         await asyncio.wait_for(
-            asyncio.gather(*(conversation(c, d, turns, d.index % 2 == 1, phase, seen, checks)
-                             for c, d in zip(conns, deps, strict=True))),
+            asyncio.gather(
+                *(
+                    conversation(c, d, turns, d.index % 2 == 1, phase, seen, checks)
+                    for c, d in zip(conns, deps, strict=True)
+                )
+            ),
             timeout=DEADLINE_S,
         )
     finally:
@@ -247,16 +314,27 @@ def main(argv: list[str] | None = None) -> int:
         "--start-redis", action="store_true", help="start a private redis-server on a free loopback port for --redis"
     )
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--turn-cost", action="store_true", help="only the in-process turn-cost measurement")
+    parser.add_argument("--no-turn-cost", action="store_true", help="skip the in-process turn-cost measurement")
+    parser.add_argument(
+        "--scaling",
+        action="store_true",
+        help="chat phases on a 1-worker and a 2-worker server, alternating (both on a private Redis): turns/s ratio",
+    )
     args = parser.parse_args(argv)
+    if args.turn_cost:
+        header("bench_chat --turn-cost: an answer-only turn vs a full diagnosis of the same case, in-process")
+        turn_cost()
+        return 0
     if args.quick:
         args.conversations, args.rounds = min(args.conversations, 20), min(args.rounds, 2)
     if not 1 <= args.conversations <= 500 or not 1 <= args.turns <= 20 or not 1 <= args.rounds <= 10:
         parser.error("--conversations 1..500, --turns 1..20, --rounds 1..10")
 
     with contextlib.ExitStack() as stack:
-        if args.start_redis:
+        if args.start_redis or (args.scaling and not args.redis):
             args.redis = stack.enter_context(private_redis())
-        return measure(args)
+        return scaling(args) if args.scaling else measure(args)
 
 
 def redis_binary() -> str | None:
@@ -354,17 +432,57 @@ def measure(args: argparse.Namespace) -> int:
     chats: list[Phase] = []
     healths: list[Phase] = []
     checks = Checks()
+    if not args.no_turn_cost:
+        turn_cost(20 if args.quick else 40)
     with server(args, port) as pids:
         rss_idle = sum(filter(None, (peak_rss_mib(p) for p in pids)))
         asyncio.run(hammer("127.0.0.1", port, get("/health"), 4, 20, Phase("warm-up")))
         for r in range(args.rounds):
             steps: list[Callable[[], None]] = [
-                lambda: run_health(port, pids, args, healths), lambda: run_chat(port, pids, args, deps, chats, checks)
+                lambda: run_health(port, pids, args, healths),
+                lambda: run_chat(port, pids, args, deps, chats, checks),
             ]
             for step in steps if r % 2 == 0 else reversed(steps):
                 step()
         peak = sum(filter(None, (peak_rss_mib(p) for p in pids)))
     return report(args, chats, healths, checks, peak, rss_idle)
+
+
+def scaling(args: argparse.Namespace) -> int:
+    """`serve --workers 1` and `serve --workers 2` side by side (both idle but the one measured), chat phases
+    alternating between them (1, 2, 2, 1, 1, 2, ...): the median turns/s of each and their ratio (target >= 1.7x)."""
+    header("bench_chat --scaling: turns/s of serve --workers 2 over serve --workers 1, phases alternating")
+    deps = [deployment(i) for i in range(args.conversations)]
+    phases: dict[int, list[Phase]] = {1: [], 2: []}
+    checks = Checks()
+    with contextlib.ExitStack() as stack:
+        servers = {}
+        for n in (1, 2):
+            port = free_port()
+            pids = stack.enter_context(server(argparse.Namespace(**{**vars(args), "workers": n}), port))
+            asyncio.run(hammer("127.0.0.1", port, get("/health"), 4, 20, Phase("warm-up")))
+            servers[n] = (port, pids)
+        for r in range(args.rounds):
+            for n in (1, 2) if r % 2 == 0 else (2, 1):
+                port, pids = servers[n]
+                run_chat(port, pids, args, deps, phases[n], checks)
+    print(f"{args.conversations} concurrent connections x {args.turns} requests per phase, {args.rounds} phases each:")
+    for n, ps in phases.items():
+        for p in ps:
+            print(
+                f"  --workers {n} {p.name:<7} {len(p.latencies)} requests in {p.seconds:.2f} s "
+                f"({p.throughput:.0f} turns/s); server CPU {p.server_cpu:.2f} s (HTTP process {p.front_cpu:.2f} s)"
+            )
+    tp = {n: statistics.median(p.throughput for p in ps) for n, ps in phases.items()}
+    ratio = tp[2] / tp[1]
+    print(
+        f"  median turns/s: --workers 1 {tp[1]:.1f}, --workers 2 {tp[2]:.1f}; ratio {ratio:.2f}x (target >= 1.7x): "
+        + ("meets" if ratio >= 1.7 else "DOES NOT MEET")
+    )
+    print(f"errors: {len(checks.errors)}, cross-talk: {len(checks.crosstalk)}, wrong top cause: {len(checks.wrong)}")
+    for line in (checks.errors + checks.crosstalk + checks.wrong)[:20]:
+        print("  " + line)
+    return 1 if checks.errors or checks.crosstalk or checks.wrong else 0
 
 
 def run_health(port: int, pids: list[int], args: argparse.Namespace, out: list[Phase]) -> None:
@@ -375,8 +493,9 @@ def run_health(port: int, pids: list[int], args: argparse.Namespace, out: list[P
     out.append(phase)
 
 
-def run_chat(port: int, pids: list[int], args: argparse.Namespace, deps: list[Deployment], out: list[Phase],
-             checks: Checks) -> None:
+def run_chat(
+    port: int, pids: list[int], args: argparse.Namespace, deps: list[Deployment], out: list[Phase], checks: Checks
+) -> None:
     """One subject phase: every conversation at once; the replies are checked after the phase."""
     phase = Phase(f"chat {len(out) + 1}")
     with Meter(phase, pids):
@@ -388,6 +507,7 @@ def run_chat(port: int, pids: list[int], args: argparse.Namespace, deps: list[De
 
 def _line(phases: list[Phase], label: str) -> str:
     """One kind's figures over its phases: medians (min-max)."""
+
     def span(values: list[float], fmt: str) -> str:
         return f"{statistics.median(values):{fmt}} ({min(values):{fmt}}-{max(values):{fmt}})"
 
@@ -400,16 +520,21 @@ def _line(phases: list[Phase], label: str) -> str:
     )
 
 
-def report(args: argparse.Namespace, chats: list[Phase], healths: list[Phase], checks: Checks, peak: float,
-           rss_idle: float) -> int:
+def report(
+    args: argparse.Namespace, chats: list[Phase], healths: list[Phase], checks: Checks, peak: float, rss_idle: float
+) -> int:
     """Print every phase, the medians over phases, the ratios chat/health, memory and the checks; the exit code."""
     expected = args.conversations * args.turns
-    print(f"{args.conversations} concurrent connections x {args.turns} requests per phase, {args.rounds} rounds "
-          f"(chat: {'redis' if args.redis else 'in-process'} sessions for half, state tokens for half; "
-          f"{args.workers} worker(s)); phases alternate, medians (min-max) over phases:")
+    print(
+        f"{args.conversations} concurrent connections x {args.turns} requests per phase, {args.rounds} rounds "
+        f"(chat: {'redis' if args.redis else 'in-process'} sessions for half, state tokens for half; "
+        f"{args.workers} worker(s)); phases alternate, medians (min-max) over phases:"
+    )
     for p in (*healths, *chats):
-        print(f"    {p.name:<9} {len(p.latencies)} requests in {p.seconds:.2f} s; server CPU {p.server_cpu:.2f} s, "
-              f"generator CPU {p.client_cpu:.2f} s ({p.client_share:.0%})")
+        print(
+            f"    {p.name:<9} {len(p.latencies)} requests in {p.seconds:.2f} s; server CPU {p.server_cpu:.2f} s "
+            f"(HTTP process {p.front_cpu:.2f} s), generator CPU {p.client_cpu:.2f} s ({p.client_share:.0%})"
+        )
     ok_phases = [p for p in chats if p.latencies] and [p for p in healths if p.latencies]
     if ok_phases:
         print(_line(healths, "health"))
@@ -417,13 +542,16 @@ def report(args: argparse.Namespace, chats: list[Phase], healths: list[Phase], c
         c_p95, h_p95 = (Series("", [percentile(p.latencies, 95) for p in ps]) for ps in (chats, healths))
         c_cpu, h_cpu = (Series("", [p.server_ms_per_request for p in ps]) for ps in (chats, healths))
         c_tp, h_tp = (Series("", [p.throughput for p in ps]) for ps in (chats, healths))
-        print(f"  ratio chat/health: p95 latency {c_p95.median / h_p95.median:.1f}x, server CPU per request "
-              f"{c_cpu.median / h_cpu.median:.1f}x, throughput {c_tp.median / h_tp.median:.3f}x")
+        print(
+            f"  ratio chat/health: p95 latency {c_p95.median / h_p95.median:.1f}x, server CPU per request "
+            f"{c_cpu.median / h_cpu.median:.1f}x, throughput {c_tp.median / h_tp.median:.3f}x"
+        )
         share = max(p.client_share for p in chats)
         print(f"  load generator CPU during chat phases: at most {share:.0%} of the server's (target < 25%)")
     if checks.token_sizes:
-        print(f"state token size: median {statistics.median(checks.token_sizes):.0f}, "
-              f"max {max(checks.token_sizes)} chars")
+        print(
+            f"state token size: median {statistics.median(checks.token_sizes):.0f}, max {max(checks.token_sizes)} chars"
+        )
     print(f"server peak memory (VmHWM): {peak:.0f} MiB (after start-up: {rss_idle:.0f} MiB)")
     print(f"errors: {len(checks.errors)}, cross-talk: {len(checks.crosstalk)}, wrong top cause: {len(checks.wrong)}")
     for line in (checks.errors + checks.crosstalk + checks.wrong)[:20]:
@@ -431,16 +559,33 @@ def report(args: argparse.Namespace, chats: list[Phase], healths: list[Phase], c
     short = [p.name for p in chats + healths if len(p.latencies) != expected]
     if short:
         print(f"phases with fewer than {expected} answered requests: {', '.join(short)}")
-    print(json.dumps({
-        "conversations": args.conversations, "turns": args.turns, "rounds": args.rounds, "workers": args.workers,
-        "redis": bool(args.redis), "peak_rss_mib": round(peak, 1),
-        "phases": [{"name": p.name, "requests": len(p.latencies), "seconds": round(p.seconds, 2),
-                    "p50_ms": round(statistics.median(p.latencies) * 1000, 1) if p.latencies else None,
-                    "p95_ms": round(percentile(p.latencies, 95) * 1000, 1) if p.latencies else None,
-                    "server_cpu_s": round(p.server_cpu, 2), "generator_cpu_s": round(p.client_cpu, 2)}
-                   for p in (*healths, *chats)],
-        "errors": len(checks.errors), "crosstalk": len(checks.crosstalk), "wrong": len(checks.wrong),
-    }))
+    print(
+        json.dumps(
+            {
+                "conversations": args.conversations,
+                "turns": args.turns,
+                "rounds": args.rounds,
+                "workers": args.workers,
+                "redis": bool(args.redis),
+                "peak_rss_mib": round(peak, 1),
+                "phases": [
+                    {
+                        "name": p.name,
+                        "requests": len(p.latencies),
+                        "seconds": round(p.seconds, 2),
+                        "p50_ms": round(statistics.median(p.latencies) * 1000, 1) if p.latencies else None,
+                        "p95_ms": round(percentile(p.latencies, 95) * 1000, 1) if p.latencies else None,
+                        "server_cpu_s": round(p.server_cpu, 2),
+                        "generator_cpu_s": round(p.client_cpu, 2),
+                    }
+                    for p in (*healths, *chats)
+                ],
+                "errors": len(checks.errors),
+                "crosstalk": len(checks.crosstalk),
+                "wrong": len(checks.wrong),
+            }
+        )
+    )
     return 1 if checks.errors or checks.crosstalk or checks.wrong or short else 0
 
 

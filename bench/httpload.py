@@ -61,7 +61,7 @@ class Connection:
             await self.close()
             raise HTTPFailure(f"reply without Content-Length: {head[:200]!r}")
         end = lower.index(b"\r\n", at + 2)
-        body = await reader.readexactly(int(lower[at + len(_CONTENT_LENGTH):end]))
+        body = await reader.readexactly(int(lower[at + len(_CONTENT_LENGTH) : end]))
         if _CLOSE in lower:
             await self.close()
         return int(head[9:12]), body
@@ -94,6 +94,8 @@ class Phase:
     seconds: float = 0.0
     server_cpu: float = 0.0
     client_cpu: float = 0.0
+    #: The CPU of the first server process (the one serving HTTP; the rest are its workers).
+    front_cpu: float = 0.0
 
     @property
     def throughput(self) -> float:
@@ -119,6 +121,7 @@ class Meter:
 
     def __enter__(self) -> Phase:
         self._server = sum(cpu_seconds(p) for p in self.pids)
+        self._front = cpu_seconds(self.pids[0]) if self.pids else 0.0
         self._client = time.process_time()
         self._wall = time.perf_counter()
         return self.phase
@@ -127,6 +130,7 @@ class Meter:
         self.phase.seconds = time.perf_counter() - self._wall
         self.phase.client_cpu = time.process_time() - self._client
         self.phase.server_cpu = sum(cpu_seconds(p) for p in self.pids) - self._server
+        self.phase.front_cpu = (cpu_seconds(self.pids[0]) if self.pids else 0.0) - self._front
 
 
 async def hammer(host: str, port: int, request: bytes, connections: int, per_connection: int, out: Phase) -> None:

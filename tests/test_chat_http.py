@@ -337,9 +337,9 @@ def test_serve_refuses_to_start_without_a_key_or_with_workers_and_no_redis(tmp_p
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "CERTDOCTOR_STATE_KEY" in result.stderr
     result = subprocess.run(
-        certdoctor_command("serve", "--workers", "2"), env=server_env(), capture_output=True, text=True, timeout=60
+        certdoctor_command("serve", "--workers", "0"), env=server_env(), capture_output=True, text=True, timeout=60
     )
-    assert result.returncode == 2 and "--workers" in result.stderr and "--redis" in result.stderr
+    assert result.returncode == 2 and "--workers" in result.stderr and result.stderr.strip().count("\n") == 0
 
 
 def test_a_private_key_as_an_unknown_field_name_is_not_echoed(client: httpx.Client) -> None:

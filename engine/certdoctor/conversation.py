@@ -19,14 +19,22 @@ from pydantic import BaseModel, Field
 
 from certdoctor.answer import Answer, QuestionOut
 from certdoctor.case import CERTIFICATE_FIELDS, DATA_URI, Case, case_from_data
-from certdoctor.diagnosis import diagnose_case
 from certdoctor.errors import InputError
 from certdoctor.kb import Lang
 
 #: Case-file fields that hold lists: `set` splits a text on commas, a certificate is appended.
 LIST_FIELDS = frozenset(
-    {"trusted_cas", "tomcat_trust", "callmanager_trust", "crls", "log_lines", "alarms", "recent_changes",
-     "peer_addresses", "cucm_servers"}
+    {
+        "trusted_cas",
+        "tomcat_trust",
+        "callmanager_trust",
+        "crls",
+        "log_lines",
+        "alarms",
+        "recent_changes",
+        "peer_addresses",
+        "cucm_servers",
+    }
 )
 _PART = re.compile(r"^([a-z_]+)(?:\[(\d{1,2})\])?$")
 TextField = Literal["upload_error", "jabber_warning", "zone_status", "alarms", "log_lines", "description"]
@@ -81,8 +89,12 @@ class Conversation(BaseModel):
 
     def then(self, turn: Turn) -> Conversation:
         """This conversation with one more turn; a turn that makes the case invalid raises and changes nothing."""
+        return self._then(turn)[0]
+
+    def _then(self, turn: Turn) -> tuple[Conversation, tuple[dict[str, Any], Case] | None]:
+        """then(turn), and the case data and validated case after it (None when the turn is empty)."""
         if turn.is_empty():
-            return self
+            return self, None
         if turn.text and turn.text_field is None:
             turn = self._placed(turn)
         if turn.answers:  # named as the turn's own field, before anything changes
@@ -93,8 +105,9 @@ class Conversation(BaseModel):
             for qid, value in turn.answers.items():
                 answer_choice(load_knowledge(), qid, value, "turn")
         after = self.model_copy(update={"turns": [*self.turns, turn]})
-        after.case()  # a turn that makes the case invalid raises here, and the caller keeps self
-        return after
+        data = after.case_data()
+        case = case_from_data(data, "conversation")  # a turn that makes the case invalid raises here
+        return after, (data, case)
 
     def _placed(self, turn: Turn) -> Turn:
         """The turn with its text placed: where the catalogue knows it, else the description when understood.
@@ -258,22 +271,37 @@ class Step(BaseModel):
     answer: Answer
     question: QuestionForm | None
     conversation: Conversation
+    title: str | None = Field(default=None, description="the case's title after the step")
 
 
-def diagnose_conversation(conversation: Conversation, base_dir: Path | None = None) -> Answer:
-    """Diagnose the case as it stands after every turn."""
-    case = conversation.case()
-    return diagnose_case(
-        case, base_dir=base_dir, source="conversation", lang=conversation.lang, answered=conversation.skipped()
+def diagnose_conversation(
+    conversation: Conversation, base_dir: Path | None = None, validated: tuple[dict[str, Any], Case] | None = None
+) -> Answer:
+    """Diagnose the case as it stands after every turn (`validated`: its case data and case, when at hand).
+
+    The facts of the case without its answers are re-used from an earlier turn where they still hold
+    (chat/cache.py): a turn that only answers a question runs only the rules and the ranking again.
+    """
+    from certdoctor.chat.cache import diagnose_cached
+
+    data, case = validated if validated is not None else _validated(conversation)
+    return diagnose_cached(
+        case, data, base_dir=base_dir, source="conversation", lang=conversation.lang, answered=conversation.skipped()
     )
+
+
+def _validated(conversation: Conversation) -> tuple[dict[str, Any], Case]:
+    data = conversation.case_data()
+    return data, case_from_data(data, "conversation")
 
 
 def step(conversation: Conversation, turn: Turn | None = None, base_dir: Path | None = None) -> Step:
     """Take one turn (or none: just look) and return the answer, the next question and the new conversation."""
-    after = conversation.then(turn) if turn else conversation
-    answer = diagnose_conversation(after, base_dir)
+    after, validated = conversation._then(turn) if turn else (conversation, None)
+    validated = validated or _validated(after)
+    answer = diagnose_conversation(after, base_dir, validated)
     question = QuestionForm.of(answer.questions[0]) if answer.questions else None
-    return Step(answer=answer, question=question, conversation=after)
+    return Step(answer=answer, question=question, conversation=after, title=validated[1].title)
 
 
 def _transport_bytes(field: str, text: str) -> bytes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -371,7 +372,7 @@ def advance(conversation: Conversation | None, data: ChatInput) -> tuple[Convers
         raise InputError("turn", f"the conversation has {MAX_TURNS} turns, the most kept; start a new one")
     assert_inline(conversation)
     result = step(conversation, None if turn.is_empty() else turn)
-    return result.conversation, with_markdown(result.answer, result.conversation.case().title), result.question
+    return result.conversation, with_markdown(result.answer, result.title), result.question
 
 
 def take_turn(
@@ -386,6 +387,31 @@ def take_turn(
     conversation, answer, question = advance(before, data)
     token = sealer.seal(conversation, max_state_chars)
     return token, ChatReply(answer=answer, question=question, turns=len(conversation.turns))
+
+
+def take_turn_json(
+    sealer: StateSealer, state: str | None, data: ChatInput, max_state_chars: int | None = None
+) -> tuple[str, bytes]:
+    """take_turn with the reply as its JSON (state and session null): what a worker process sends back.
+
+    Serialised where it is computed, so the server process neither unpickles nor re-serialises the answer.
+    """
+    token, reply = take_turn(sealer, state, data, max_state_chars)
+    return token, reply.__pydantic_serializer__.to_json(reply)
+
+
+#: The end of a ChatReply's JSON as take_turn_json makes it: no text inside the answer can hold it unescaped.
+_REPLY_TAIL = b',"state":null,"session":null,"turns":'
+
+
+def reply_json(body: bytes, *, state: str | None = None, session: str | None = None) -> bytes:
+    """A ChatReply's JSON (from take_turn_json) with its state or session filled in, as model_dump_json writes it."""
+    at = body.rindex(_REPLY_TAIL)
+    tail = b',"state":%s,"session":%s,"turns":' % (
+        json.dumps(state).encode() if state is not None else b"null",
+        json.dumps(session).encode() if session is not None else b"null",
+    )
+    return body[:at] + tail + body[at + len(_REPLY_TAIL) :]
 
 
 def converse(state: str | None, data: ChatInput | dict[str, Any], *, sealer: StateSealer | None = None) -> ChatReply:

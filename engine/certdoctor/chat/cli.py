@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -97,39 +96,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from certdoctor.errors import InputError
 
     _log_to_stderr(args.access_log)
-    if args.workers > 1 and not args.redis:
-        raise InputError("--workers", "more than one worker needs --redis URL: sessions must be shared between them")
-    service = _service(args)  # fails early, in this process, on a missing key or an unreachable Redis
+    if args.workers < 1:
+        raise InputError("--workers", "give a number of worker processes of at least 1")
+    # --workers N: N worker processes compute, one request each at a time (Python's GIL), behind this one
+    # server process, which hands every request to whichever worker is idle. (uvicorn's own --workers would
+    # run N server processes instead: a keep-alive connection stays with the process that accepted it, so the
+    # load split as the connections did, and one server's workers idled while the other's queued.)
+    service = _service(args, workers=args.workers)  # fails early, here, on a missing key or an unreachable Redis
     _check_port_free(args.host, args.port)
-    import uvicorn
-
-    from certdoctor.chat.work import GRACEFUL_SHUTDOWN_S
 
     print(f"certdoctor: HTTP API at http://{args.host}:{args.port} (OpenAPI: /openapi.json)", file=sys.stderr)
-    if args.workers > 1:
-        # each worker builds its own app from the environment; a development key must be the same in all
-        if service.sealer.ephemeral:
-            import secrets
-
-            os.environ["CERTDOCTOR_STATE_KEY"] = secrets.token_urlsafe(32)
-        if args.state_key_file:
-            os.environ["CERTDOCTOR_STATE_KEY_FILE"] = args.state_key_file
-        os.environ["CERTDOCTOR_REDIS_URL"] = args.redis
-        os.environ["CERTDOCTOR_SESSION_TTL"] = str(args.session_ttl)
-        os.environ["CERTDOCTOR_MAX_BODY"] = str(args.max_body)
-        os.environ["CERTDOCTOR_TIME_BUDGET"] = str(args.time_budget)
-        uvicorn.run(
-            "certdoctor.chat.http:app_from_env",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            access_log=False,
-            log_level="warning",
-            timeout_keep_alive=KEEP_ALIVE_S,
-            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
-        )
-        return 0
     from certdoctor.chat.http import create_app
     from certdoctor.chat.work import run_uvicorn
 
@@ -191,7 +167,9 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type[argparse.Ar
     p = sub.add_parser("serve", help="run the JSON HTTP API (diagnose, conversation, inspect, verify, health)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port to listen on (8080)")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (more than one needs --redis)")
+    p.add_argument(
+        "--workers", type=int, default=2, help="worker processes behind the one server process, about one per core (2)"
+    )
     p.add_argument(
         "--max-body", type=int, default=MAX_REQUEST_BYTES, metavar="BYTES", help="largest request body (4 MiB)"
     )

@@ -169,6 +169,11 @@ def _json(model: BaseModel, status: int = 200) -> Response:
     return Response(model.model_dump_json(), status_code=status, media_type="application/json")
 
 
+def _raw(body: bytes, status: int = 200) -> Response:
+    """JSON a worker already serialised (a conversation reply)."""
+    return Response(body, status_code=status, media_type="application/json")
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> Response:
@@ -264,9 +269,11 @@ def create_app(service: ChatService, *, max_body: int = DEFAULT_MAX_BODY) -> ASG
         # (work.run_uvicorn, or with this process: they are daemons), not here: test clients run the
         # lifespan around every request
         service.runner.start()
-        # each request waits on its worker in a thread: as many threads as workers serve requests first
-        # come, first served; more would only queue at the workers
-        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+        # each request waits on its worker in a thread, first come, first served: two threads per worker, so
+        # that while one thread writes a reply out the next request already waits at the worker; more would
+        # only queue at the workers
+        workers = getattr(service.runner, "workers", WORKER_THREADS)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 2 * max(1, int(workers))
         yield
 
     app = FastAPI(
@@ -303,22 +310,22 @@ def create_app(service: ChatService, *, max_body: int = DEFAULT_MAX_BODY) -> ASG
     @app.post("/v1/conversation", response_model=ChatReply, responses=_ERRORS, tags=["conversation"])
     def conversation(turn: TokenTurn) -> Response:
         """One turn in token mode: send the previous reply's `state` (none to start) and the new input."""
-        return _json(service.converse(turn.state, turn.input))
+        return _raw(service.converse_json(turn.state, turn.input))
 
     @app.post("/v1/sessions", response_model=ChatReply, status_code=201, responses=_SESSION_ERRORS, tags=["sessions"])
     def start_session(data: ChatInput) -> Response:
         """Start a conversation held server-side; the reply's `session` is the id for the next turns."""
-        return _json(service.start_session(data), 201)
+        return _raw(service.start_session_json(data), 201)
 
     @app.post("/v1/sessions/{session}/turns", response_model=ChatReply, responses=_SESSION_ERRORS, tags=["sessions"])
     def session_turn(session: str, data: ChatInput) -> Response:
         """One more turn on a server-side session (409 when another turn changed it meanwhile: resend)."""
-        return _json(service.continue_session(session, data))
+        return _raw(service.continue_session_json(session, data))
 
     @app.get("/v1/sessions/{session}", response_model=ChatReply, responses=_SESSION_ERRORS, tags=["sessions"])
     def session_answer(session: str) -> Response:
         """The answer and next question of a session as it stands."""
-        return _json(service.continue_session(session, ChatInput()))
+        return _raw(service.continue_session_json(session, ChatInput()))
 
     @app.delete("/v1/sessions/{session}", status_code=204, responses=_SESSION_ERRORS, tags=["sessions"])
     def end_session(session: str) -> Response:
@@ -442,7 +449,7 @@ class Front:
 
 
 def app_from_env() -> ASGIApp:
-    """The app as `certdoctor serve` configures it through the environment (one per uvicorn worker)."""
+    """The app configured through the environment (an ASGI factory, e.g. `uvicorn --factory` with this name)."""
     from .sessions import DEFAULT_TTL, MemoryStore, RedisStore, SessionStore
     from .token import sealer_from_config
     from .work import DEFAULT_TIME_BUDGET, ProcessRunner

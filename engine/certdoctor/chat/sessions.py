@@ -35,7 +35,9 @@ from .api import (
     diagnose_inline,
     diagnose_markdown,
     inspect_content,
+    reply_json,
     take_turn,
+    take_turn_json,
     verify_content,
 )
 from .token import ConversationTooLarge, StateError, StateSealer
@@ -301,6 +303,28 @@ class ChatService:
         if after != before:
             self.store.replace(session_id, before, after)
         return reply.model_copy(update={"session": session_id})
+
+    def _turn_json(self, state: str | None, data: ChatInput) -> tuple[str, bytes]:
+        check_input(data)
+        return self.runner(take_turn_json, self.sealer, state, data, self.max_state_chars)
+
+    def converse_json(self, state: str | None, data: ChatInput) -> bytes:
+        """converse, as the reply's JSON (serialised in the worker: the HTTP API's path)."""
+        token, body = self._turn_json(state, data)
+        return reply_json(body, state=token)
+
+    def start_session_json(self, data: ChatInput) -> bytes:
+        """start_session, as the reply's JSON."""
+        token, body = self._turn_json(None, data)
+        return reply_json(body, session=self.store.create(token))
+
+    def continue_session_json(self, session_id: str, data: ChatInput) -> bytes:
+        """continue_session, as the reply's JSON."""
+        before = self.store.get(session_id)
+        after, body = self._turn_json(before, data)
+        if after != before:
+            self.store.replace(session_id, before, after)
+        return reply_json(body, session=session_id)
 
     def end_session(self, session_id: str) -> None:
         """Forget a session; SessionNotFound if there was none."""
