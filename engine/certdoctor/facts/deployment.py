@@ -363,6 +363,12 @@ def first_reason(path: BuiltPath) -> str:
     return path.problems[0].message if path.problems else "trusted"
 
 
+def list_verdict(owner: str, trusted: bool, what: str, node: str, path: BuiltPath) -> str:
+    """ "<owner>'s trusted CA list validates (or does not validate) the <what>certificate of <node>: <reason>"."""
+    verb = "validates" if trusted else "does not validate"
+    return f"{owner} {verb} the {what}certificate of {node}: {first_reason(path)}"
+
+
 def missing_ca(path: BuiltPath) -> str:
     """The message naming the CA a trusted list lacks; empty when none is missing."""
     return next((p.message for p in path.problems if p.code in _MISSING_CA), "")

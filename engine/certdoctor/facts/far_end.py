@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from cryptography import x509
 
 from certdoctor.case import Endpoint
-from certdoctor.facts.deployment import Deployment, Served, chain_problems, first_reason, missing_ca
+from certdoctor.facts.deployment import Deployment, Served, chain_problems, first_reason, list_verdict, missing_ca
 from certdoctor.facts.fact import Facts
 from certdoctor.facts.parties import LIST_SEP, UnknownCa, ca_params, checked_params, checker_params, missing_cas
 from certdoctor.x509.certfacts import CertFacts
@@ -147,9 +147,7 @@ def endpoint_facts(d: Deployment, far: list[FarEnd], imp: list[Served], out: Fac
             fact,
             trusted,
             "certificates",
-            f"the trusted CA list of {end.display} "
-            + ("validates" if trusted else "does not validate")
-            + f" the {what} certificate of {served.node}: {reason}",
+            list_verdict(f"the trusted CA list of {end.display}", trusted, f"{what} ", served.node, path),
             ok=trusted,
             **end.params(),
             node=served.node,

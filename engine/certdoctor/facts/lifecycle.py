@@ -10,7 +10,7 @@ import re
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from certdoctor.case import Case
-from certdoctor.facts.deployment import Deployment, Served, chain_problems, first_reason
+from certdoctor.facts.deployment import Deployment, Served, chain_problems, first_reason, list_verdict
 from certdoctor.facts.fact import Facts
 from certdoctor.facts.parties import ca_params, checked_params, checker_params, missing_cas
 from certdoctor.facts.reported import version_tuple
@@ -206,9 +206,7 @@ def ecdsa_trust_facts(case: Case, d: Deployment, out: Facts) -> None:
             "trust.c_trusts_cucm_ecdsa",
             trusted,
             "certificates",
-            "expressway_c's trusted CA list "
-            + ("validates" if trusted else "does not validate")
-            + f" the {which} certificate of {served.node}: {first_reason(path)}",
+            list_verdict("expressway_c's trusted CA list", trusted, f"{which} ", served.node, path),
             ok=trusted,
             server=served.node,
             which=which,

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from certdoctor.facts.deployment import ROLE_NAMES, Deployment, Served, chain_problems, first_reason, missing_ca
+from certdoctor.facts.deployment import (
+    ROLE_NAMES,
+    Deployment,
+    Served,
+    chain_problems,
+    first_reason,
+    list_verdict,
+    missing_ca,
+)
 from certdoctor.facts.fact import Facts
 from certdoctor.facts.parties import LIST_SEP, ca_params, checked_params, checker_params, missing_cas
 from certdoctor.x509.certfacts import CertFacts
@@ -28,9 +36,7 @@ def expressway_trust_facts(d: Deployment, out: Facts) -> None:
                     fact,
                     trusted,
                     "certificates",
-                    f"{who['checker_name']}'s trusted CA list "
-                    + ("validates" if trusted else "does not validate")
-                    + f" the certificate of {served.node}: {first_reason(path)}",
+                    list_verdict(f"{who['checker_name']}'s trusted CA list", trusted, "", served.node, path),
                     ok=trusted,
                     node=served.node,
                     reason=first_reason(path),
@@ -194,9 +200,7 @@ def cucm_trust_facts(d: Deployment, out: Facts) -> None:
                 "trust.c_trusts_cucm",
                 trusted,
                 "certificates",
-                "expressway_c's trusted CA list "
-                + ("validates" if trusted else "does not validate")
-                + f" the {which} certificate of {served.node}: {first_reason(path)}",
+                list_verdict("expressway_c's trusted CA list", trusted, f"{which} ", served.node, path),
                 ok=trusted,
                 server=served.node,
                 which=which,
