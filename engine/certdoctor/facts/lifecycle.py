@@ -10,10 +10,11 @@ import re
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from certdoctor.case import Case
-from certdoctor.facts.deployment import Deployment, Served, chain_problems, first_reason, list_verdict
+from certdoctor.facts.deployment import Deployment, Served
 from certdoctor.facts.fact import Facts
-from certdoctor.facts.parties import ca_params, checked_params, checker_params, missing_cas
+from certdoctor.facts.parties import checked_params
 from certdoctor.facts.reported import version_tuple
+from certdoctor.facts.trust import c_trusts_server
 from certdoctor.x509.certfacts import CLIENT_AUTH, SERVER_AUTH, CertFacts
 from certdoctor.x509.load import Unreadable
 from certdoctor.x509.naming import is_ca
@@ -197,24 +198,8 @@ def ecdsa_trust_facts(case: Case, d: Deployment, out: Facts) -> None:
     if d.c_trust is None:
         return
     for served in _ecdsa_served(case, d):
-        path = d.path(served, d.c_trust)
-        trusted = not chain_problems(path)
-        which = served.role.removeprefix("cucm ")
         key = served.leaf.cert.public_key()
         curve = key.curve.name if isinstance(key, ec.EllipticCurvePublicKey) else "not an EC key"
-        out.add(
-            "trust.c_trusts_cucm_ecdsa",
-            trusted,
-            "certificates",
-            list_verdict("expressway_c's trusted CA list", trusted, f"{which} ", served.node, path),
-            ok=trusted,
-            server=served.node,
-            which=which,
-            curve=curve,
-            reason=first_reason(path),
-            certificate=served.leaf.label,
-            issuer=_issuer_name(served),
-            **checker_params(d, "expressway_c"),
-            **checked_params(served),
-            **ca_params(missing_cas(d, path, d.c_trust)),
+        c_trusts_server(
+            d, d.c_trust, served, "trust.c_trusts_cucm_ecdsa", out, curve=curve, issuer=_issuer_name(served)
         )

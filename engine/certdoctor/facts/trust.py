@@ -193,23 +193,29 @@ def cucm_trust_facts(d: Deployment, out: Facts) -> None:
             )
     if d.c_trust is not None:
         for served in d.tomcat + d.callmanager:
-            path = d.path(served, d.c_trust)
-            trusted = not chain_problems(path)
-            which = served.role.removeprefix("cucm ")
-            out.add(
-                "trust.c_trusts_cucm",
-                trusted,
-                "certificates",
-                list_verdict("expressway_c's trusted CA list", trusted, f"{which} ", served.node, path),
-                ok=trusted,
-                server=served.node,
-                which=which,
-                reason=first_reason(path),
-                certificate=served.leaf.label,
-                **checker_params(d, "expressway_c"),
-                **checked_params(served),
-                **ca_params(missing_cas(d, path, d.c_trust)),
-            )
+            c_trusts_server(d, d.c_trust, served, "trust.c_trusts_cucm", out)
+
+
+def c_trusts_server(d: Deployment, store: TrustStore, served: Served, fact: str, out: Facts, **extra: str) -> None:
+    """One Unified CM certificate judged against Expressway-C's trusted list, as `fact` (RSA or ECDSA alike)."""
+    path = d.path(served, store)
+    trusted = not chain_problems(path)
+    which = served.role.removeprefix("cucm ")
+    out.add(
+        fact,
+        trusted,
+        "certificates",
+        list_verdict("expressway_c's trusted CA list", trusted, f"{which} ", served.node, path),
+        ok=trusted,
+        server=served.node,
+        which=which,
+        **extra,
+        reason=first_reason(path),
+        certificate=served.leaf.label,
+        **checker_params(d, "expressway_c"),
+        **checked_params(served),
+        **ca_params(missing_cas(d, path, store)),
+    )
 
 
 def trust_list_facts(d: Deployment, out: Facts) -> None:
