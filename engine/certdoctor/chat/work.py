@@ -79,9 +79,14 @@ class InlineRunner:
 def _serve(conn: Connection) -> None:
     """A worker's loop: receive (fn, args), send back ("ok", result) or the error, until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server decides
-    from certdoctor.diagnosis import shipped_engine
+    from certdoctor.answer import render_markdown
+    from certdoctor.case import Case
+    from certdoctor.diagnosis import diagnose_case, shipped_engine
 
     shipped_engine()  # compile the knowledge base before the first call, not during it
+    # and walk the whole pipeline once, so the first call's budget is not spent importing its modules
+    # (a replacement worker after a stopped call starts as cold as a new one)
+    render_markdown(diagnose_case(Case.model_validate({"symptoms": {"zone_status": "Active"}})))
     try:
         conn.send(("ready",))
     except (EOFError, OSError):
