@@ -175,7 +175,7 @@ def rank(
             impact=round(s.impact, 4),
             choices=[ChoiceOut(value=c.value, label=c.label.get(lang)) for c in s.question.choices],
         )
-        for s in (_questions(kb, facts, instances, diagnoses, answered) if ask else [])
+        for s in (_questions(kb, facts, instances, diagnoses, answered, conclusions) if ask else [])
     ]
     return Answer(
         diagnoses=diagnoses,
@@ -194,12 +194,14 @@ def _questions(
     instances: dict[str, list[tuple[FactValue, str]]],
     diagnoses: Sequence[Diagnosis],
     answered: Sequence[str],
+    conclusions: Sequence[Conclusion],
 ) -> list[ScoredQuestion]:
     """The questions worth asking: none once the leading cause stands clear; else those that can change the lead."""
     if stands_clear([d.confidence for d in diagnoses]):
         return []
     excluded = {c.id for c in kb.causes if c.rule_out is not None and refuted(c, facts, instances)}
-    return score_questions(kb, instances, answered, excluded)[:MAX_QUESTIONS]
+    fired = {(c.cause, c.rule) for c in conclusions}  # what the engine fired: no need to ask its Python twin
+    return score_questions(kb, instances, answered, excluded, fired)[:MAX_QUESTIONS]
 
 
 def _from_files(kb: KnowledgeBase, found: Sequence[Conclusion]) -> bool:

@@ -146,26 +146,29 @@ def _answered(question: Question, facts: Mapping[str, object]) -> bool:
     return common <= set(facts) if common else question.facts() <= set(facts)
 
 
-#: _testing's index per knowledge base (by identity; the base is kept so its id is not reused).
-_TESTING: dict[int, tuple[KnowledgeBase, dict[str, list[tuple[Cause, Rule]]]]] = {}
+#: _choice_rules' index per knowledge base (by identity; the base is kept so its id is not reused).
+_CHOICES: dict[int, tuple[KnowledgeBase, dict[tuple[str, str], list[tuple[Cause, list[tuple[Rule, bool]]]]]]] = {}
 
 
-def _testing(kb: KnowledgeBase) -> dict[str, list[tuple[Cause, Rule]]]:
-    """fact name -> every (cause, rule) with a condition on it: the rules an answer setting it can change."""
-    cached = _TESTING.get(id(kb))
+def _choice_rules(kb: KnowledgeBase) -> dict[tuple[str, str], list[tuple[Cause, list[tuple[Rule, bool]]]]]:
+    """(question, choice) -> each cause the choice can move, with its rules and whether each tests a fact set.
+
+    Built once per knowledge base: an answer changes only the causes with a rule testing a fact it sets, and
+    of those only such rules need evaluating again (the rest fire as they did).
+    """
+    cached = _CHOICES.get(id(kb))
     if cached is not None and cached[0] is kb:
         return cached[1]
-    if len(_TESTING) >= 8:
-        _TESTING.clear()
-    testing: dict[str, list[tuple[Cause, Rule]]] = {}
-    for cause in kb.causes:
-        for rule in cause.rules:
-            for cond in rule.when:
-                pairs = testing.setdefault(cond.fact, [])
-                if all(r is not rule for _, r in pairs):
-                    pairs.append((cause, rule))
-    _TESTING[id(kb)] = (kb, testing)
-    return testing
+    if len(_CHOICES) >= 8:
+        _CHOICES.clear()
+    plans: dict[tuple[str, str], list[tuple[Cause, list[tuple[Rule, bool]]]]] = {}
+    for q in kb.questions:
+        for choice in q.choices:
+            # in the order the causes were always summed: per fact set, the causes testing it in KB order
+            moved = list({c.id: c for name in choice.sets for c in kb.causes if _tests_fact(c, name)}.values())
+            plans[(q.id, choice.value)] = [(c, [(r, _tests(r, choice.sets)) for r in c.rules]) for c in moved]
+    _CHOICES[id(kb)] = (kb, plans)
+    return plans
 
 
 def leader(certainty: Mapping[str, float], excluded: Collection[str] = ()) -> str | None:
@@ -180,6 +183,7 @@ def score_questions(
     facts: Mapping[str, Sequence[Instance]],
     answered: Iterable[str] = (),
     excluded: Collection[str] = (),
+    fired: Collection[tuple[str, str]] | None = None,
 ) -> list[ScoredQuestion]:
     """Questions about unknown facts that can change which cause leads, by the expected change of the ranking.
 
@@ -190,12 +194,17 @@ def score_questions(
     cause first (or none): its answer could not change the diagnosis a customer acts on, or when a known fact
     makes it moot (`moot_when`). `excluded` are
     causes the files rule out, which never lead. Questions marked `early` ("what changed?") come first
-    while they qualify. Only the rules that test a fact an answer sets are re-evaluated.
+    while they qualify. Only the rules that test a fact an answer sets are re-evaluated. `fired` are the
+    (cause, rule) pairs the engine fired on these facts, when the caller has them; else the Python twin decides.
     """
-    testing = _testing(kb)
-    fired = {(c.id, r.id): rule_fires(r, facts) for c in kb.causes for r in c.rules}
-    before = {c.id: combine_all(r.certainty for r in c.rules if fired[(c.id, r.id)]) for c in kb.causes}
-    first = leader(before, excluded)
+    if fired is None:
+        fired = {(c.id, r.id) for c in kb.causes for r in c.rules if rule_fires(r, facts)}
+    fired = set(fired)
+    before = {c.id: combine_all(r.certainty for r in c.rules if (c.id, r.id) in fired) for c in kb.causes}
+    # the ranking before, as leader() orders it: after an answer only the causes it moves can change place
+    shown = sorted((-round(c, 4), cause) for cause, c in before.items() if c > 0 and cause not in excluded)
+    first = shown[0][1] if shown else None
+    plans = _choice_rules(kb)
     skip = set(answered)
     scored: list[ScoredQuestion] = []
     for q in kb.questions:
@@ -205,22 +214,30 @@ def score_questions(
         changes_leader = False
         for choice in q.choices:
             after_facts = with_answer(facts, choice.sets)
-            affected = {c.id: c for name in choice.sets for c, _ in testing.get(name, ())}
-            after = dict(before)
+            after: dict[str, float] = {}
             move = 0.0
-            for cause in affected.values():
-                after[cause.id] = combine_all(
-                    r.certainty
-                    for r in cause.rules
-                    if (rule_fires(r, after_facts) if _tests(r, choice.sets) else fired[(cause.id, r.id)])
-                )
+            for cause, rules in plans[(q.id, choice.value)]:
+                was = [(cause.id, r.id) in fired for r, _ in rules]
+                now = [rule_fires(r, after_facts) if tests else w for (r, tests), w in zip(rules, was, strict=True)]
+                if now == was:
+                    continue  # the same rules fire: the cause keeps its certainty and its place
+                after[cause.id] = combine_all(r.certainty for (r, _), f in zip(rules, now, strict=True) if f)
                 move += abs(visible(after[cause.id]) - visible(before[cause.id]))
             moves.append(move)
-            changes_leader = changes_leader or leader(after, excluded) != first
+            if not changes_leader:
+                rest = next((entry for entry in shown if entry[1] not in after), None)
+                moved = [(-round(c, 4), cause) for cause, c in after.items() if c > 0 and cause not in excluded]
+                top = min([*moved, *([rest] if rest else [])], default=None)
+                changes_leader = (top[1] if top else None) != first
         impact = sum(moves) / len(moves)
         if impact > 1e-9 and changes_leader:
             scored.append(ScoredQuestion(q, impact))
     return sorted(scored, key=lambda s: (not s.question.early, -s.impact, s.question.id))
+
+
+def _tests_fact(cause: Cause, name: str) -> bool:
+    """Whether one of the cause's rules has a condition on the fact."""
+    return any(cond.fact == name for rule in cause.rules for cond in rule.when)
 
 
 def _tests(rule: Rule, sets: Mapping[str, FactValue]) -> bool:
