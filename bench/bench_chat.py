@@ -386,8 +386,7 @@ def server(args: argparse.Namespace, port: int) -> Iterator[list[int]]:
     command = [sys.executable, "-m", "certdoctor.cli", "serve", "--port", str(port), "--no-access-log"]
     if args.redis:
         command += ["--redis", args.redis]
-    if args.workers > 1:
-        command += ["--workers", str(args.workers)]
+    command += ["--workers", str(args.workers)]  # always: serve's default is 2 workers, not 1
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
