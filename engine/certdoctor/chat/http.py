@@ -10,6 +10,7 @@ status, duration, sizes, problem type and field) without any body.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
@@ -41,6 +42,7 @@ from .api import (
     VerifyRequest,
     catalogue,
 )
+from .rawturn import TokenTurn
 from .sessions import ChatService, SessionConflict, SessionNotFound, StoreUnavailable
 from .token import ConversationTooLarge, StateError
 from .untrusted import public_text
@@ -61,6 +63,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 access_log = logging.getLogger("certdoctor.access")
+#: The chat turns that take the short way (Front._hot): token mode, a new session, a session's next turn.
+_HOT_TURN = re.compile(r"/v1/conversation|/v1/sessions(?:/([^/]+)/turns)?")
 _log = logging.getLogger("certdoctor.http")
 
 
@@ -80,15 +84,6 @@ class Problem(BaseModel):
     detail: str
     instance: str | None = Field(default=None, description="the request path")
     errors: list[FieldProblem] = []
-
-
-class TokenTurn(BaseModel):
-    """One turn in token mode: the state from the previous reply (none to start) and the new input."""
-
-    model_config = {"extra": "forbid"}
-
-    state: str | None = Field(default=None, description="the `state` of the previous reply; omit to start")
-    input: ChatInput = Field(default_factory=ChatInput, description="what the user said, answered or uploaded")
 
 
 class Health(BaseModel):
@@ -348,7 +343,7 @@ def create_app(service: ChatService, *, max_body: int = DEFAULT_MAX_BODY) -> ASG
         """The cause catalogue: stable ids (docs/causes.md)."""
         return catalogue()
 
-    return Front(app, max_body=max_body)
+    return Front(app, max_body=max_body, service=service)
 
 
 _SESSION_PATH = re.compile(r"(/sessions/)([^/]{6})[^/]*")
@@ -357,9 +352,10 @@ _SESSION_PATH = re.compile(r"(/sessions/)([^/]{6})[^/]*")
 class Front:
     """Outermost ASGI layer: body-size limit and media type, then one JSON access-log line per request."""
 
-    def __init__(self, app: FastAPI, *, max_body: int) -> None:
+    def __init__(self, app: FastAPI, *, max_body: int, service: ChatService | None = None) -> None:
         self.app = app
         self.max_body = max_body
+        self.service = service
 
     def __getattr__(self, name: str) -> Any:  # openapi(), routes, state ...: the FastAPI app's
         return getattr(self.app, name)
@@ -381,7 +377,7 @@ class Front:
 
         try:
             refused = await self._check(scope, receive, counting_send, info)
-            if not refused:
+            if not refused and not await self._hot(scope, receive, counting_send, info):
                 await self.app(scope, info.pop("replay"), counting_send)
         finally:
             state = scope.get("state") or {}
@@ -430,7 +426,7 @@ class Front:
         if size and not (media == "application/json" or media.endswith("+json")):
             await self._refuse(scope, receive, send, 415, "unsupported-media-type", "send the body as application/json")
             return True
-        body = b"".join(chunks)
+        body = info["body"] = b"".join(chunks)
         replayed = False
 
         async def replay() -> Message:
@@ -442,6 +438,42 @@ class Front:
 
         info["replay"] = replay
         return False
+
+    async def _hot(self, scope: Scope, receive: Receive, send: Send, info: dict[str, Any]) -> bool:
+        """A chat turn the short way (chat/rawturn.py): True when answered, False to take FastAPI's way.
+
+        Errors are answered by the app's own exception handlers, as on the long way; a body the worker does not
+        validate goes the long way, where FastAPI names the field.
+        """
+        path, service, body = scope.get("path", ""), self.service, info.get("body", b"")
+        if service is None or scope.get("method") != "POST" or not body:
+            return False
+        turn = _HOT_TURN.fullmatch(path)
+        if turn is None:
+            return False
+        try:
+            if path == "/v1/conversation":
+                reply, status = await anyio.to_thread.run_sync(service.converse_raw, body), 200
+            elif path == "/v1/sessions":
+                reply, status = await anyio.to_thread.run_sync(service.start_session_raw, body), 201
+            else:
+                reply, status = await anyio.to_thread.run_sync(service.continue_session_raw, turn[1], body), 200
+        except Exception as exc:  # answered as the app answers it: the handler registered for its class
+            handler = next(
+                (self.app.exception_handlers[c] for c in type(exc).__mro__ if c in self.app.exception_handlers),
+                None,
+            )
+            if handler is None:
+                raise
+            response = handler(Request(scope, receive), exc)
+            if inspect.isawaitable(response):  # every handler here is async; Starlette allows plain ones
+                response = await response
+            await response(scope, receive, send)
+            return True
+        if reply is None:
+            return False
+        await _raw(reply, status)(scope, receive, send)
+        return True
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int, kind: str, detail: str) -> None:
         scope["state"]["problem"] = kind

@@ -40,6 +40,7 @@ from .api import (
     take_turn_json,
     verify_content,
 )
+from .rawturn import take_turn_raw
 from .token import ConversationTooLarge, StateError, StateSealer
 from .untrusted import check_shape
 from .work import InlineRunner, Runner
@@ -325,6 +326,32 @@ class ChatService:
         if after != before:
             self.store.replace(session_id, before, after)
         return reply_json(body, session=session_id)
+
+    def converse_raw(self, body: bytes) -> bytes | None:
+        """converse_json on the raw body of a token-mode request; None when it does not validate (take the long way)."""
+        done = self.runner(take_turn_raw, self.sealer, None, body, self.max_state_chars, True)
+        return None if done is None else reply_json(done[1], state=done[0])
+
+    def start_session_raw(self, body: bytes) -> bytes | None:
+        """start_session_json on the raw body (a ChatInput); None when it does not validate."""
+        done = self.runner(take_turn_raw, self.sealer, None, body, self.max_state_chars, False)
+        return None if done is None else reply_json(done[1], session=self.store.create(done[0]))
+
+    def continue_session_raw(self, session_id: str, body: bytes) -> bytes | None:
+        """continue_session_json on the raw body (a ChatInput); None when it does not validate or names no session.
+
+        The long way checks the body before the session, so a bad body for a missing session stays a 422 there.
+        """
+        try:
+            before = self.store.get(session_id)
+        except SessionNotFound:
+            return None
+        done = self.runner(take_turn_raw, self.sealer, before, body, self.max_state_chars, False)
+        if done is None:
+            return None
+        if done[0] != before:
+            self.store.replace(session_id, before, done[0])
+        return reply_json(done[1], session=session_id)
 
     def end_session(self, session_id: str) -> None:
         """Forget a session; SessionNotFound if there was none."""
