@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from certdoctor import seen
 from certdoctor.errors import InputError
 from certdoctor.limits import (
     MAX_ALARMS,
@@ -457,10 +458,10 @@ class CertificateSource:
         if ref in self._unreadable:
             return self._unreadable[ref]
         if "-----BEGIN" in ref:
-            found = parse_or_unreadable(ref.encode(), f"{self.source}: {field} (inline PEM)")
+            found = seen.read(ref.encode(), f"{self.source}: {field} (inline PEM)", parse_or_unreadable)
         elif ref.startswith(DATA_URI):
             where = f"{self.source}: {field}"
-            found = parse_or_unreadable(_data_uri_bytes(ref, where), f"{where} (inline data)")
+            found = seen.read(_data_uri_bytes(ref, where), f"{where} (inline data)", parse_or_unreadable)
         else:
             path = Path(ref)
             if not path.is_absolute() and self.base is not None:
@@ -472,7 +473,7 @@ class CertificateSource:
                     raise InputError(self.source, f"{field}: {exc.source}: {exc.problem}") from None
                 found = Unreadable(str(path), exc.problem)
             else:
-                found = parse_or_unreadable(data, str(path))
+                found = seen.read(data, str(path), parse_or_unreadable)
         if isinstance(found, Unreadable):
             self._unreadable[ref] = found
         elif len(found.certificates) > 0 or found.crls or found.private_keys:

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from cryptography import x509
 
+from certdoctor import seen
 from certdoctor.case import DATA_URI, Case, CertificateSource, Expressway
 from certdoctor.x509.certfacts import CertFacts
 from certdoctor.x509.load import LoadedFile, Unreadable
@@ -167,10 +168,7 @@ class Deployment:
             if isinstance(self.upload_file, Unreadable):
                 self.unread.append(UnreadFile("upload.file", upload.file, self.upload_file))
             elif self.upload_file.certificates:
-                found = self.upload_file.certificates
-                leaf = next((c for c in found if not is_ca(c)), found[0])
-                chain = [CertFacts(c) for c in found if c is not leaf]
-                self.upload_served = Served(UPLOAD, upload.target or "", CertFacts(leaf), chain)
+                self.upload_served = served_from(UPLOAD, upload.target or "", self.upload_file.certificates)
             if upload.key:
                 self.upload_key = self._read(upload.key, "upload.key")
         self._paths: dict[tuple[int, int, bool], tuple[Served, BuiltPath]] = {}
@@ -191,9 +189,7 @@ class Deployment:
         loaded = self._read(ref, field_path)
         if loaded is None or not loaded.certificates:
             return []
-        leaf = next((c for c in loaded.certificates if not is_ca(c)), loaded.certificates[0])
-        chain = [CertFacts(c) for c in loaded.certificates if c is not leaf]
-        return [Served(role, node, CertFacts(leaf), chain)]
+        return [served_from(role, node, loaded.certificates)]
 
     def _served(self, role: str, side: Expressway | None) -> list[Served]:
         """What each node of one Expressway side serves (a single box counts as one node)."""
@@ -217,7 +213,7 @@ class Deployment:
             loaded = self._read(ref, f"{field_path}[{i}]")
             complete = complete and loaded is not None
             certs += loaded.certificates if loaded is not None else []
-        return TrustStore(certs) if complete else None  # a list read in part would miss CAs it holds
+        return seen.trusted_list(certs) if complete else None  # a list read in part would miss CAs it holds
 
     def given(self) -> set[str]:
         """The kinds of files the case holds completely (every node's certificate, a list): rule-outs need them."""
@@ -333,6 +329,15 @@ class Deployment:
             path = judge_path(served.leaf, offered, self._everyone, self.at, crls=self.crls)
             self._paths[key] = (served, path)
         return self._paths[key][1]
+
+
+def served_from(role: str, node: str, certificates: Sequence[x509.Certificate]) -> Served:
+    """What one file serves: its first non-CA certificate as leaf (else its first), the rest as the chain sent.
+
+    Each certificate's facts come from what the process has read before (seen.facts_of): made once per encoding.
+    """
+    leaf = next((c for c in certificates if not is_ca(c)), certificates[0])
+    return Served(role, node, seen.facts_of(leaf), [seen.facts_of(c) for c in certificates if c is not leaf])
 
 
 def node_name(role: str, index: int, fqdn: str | None) -> str:

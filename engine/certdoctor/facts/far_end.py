@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from cryptography import x509
 
 from certdoctor.case import Endpoint
-from certdoctor.facts.deployment import Deployment, Served, chain_problems, first_reason, list_verdict, missing_ca
+from certdoctor.facts.deployment import (
+    Deployment,
+    Served,
+    chain_problems,
+    first_reason,
+    list_verdict,
+    missing_ca,
+    served_from,
+)
 from certdoctor.facts.fact import Facts
 from certdoctor.facts.parties import LIST_SEP, UnknownCa, ca_params, checked_params, checker_params, missing_cas
 from certdoctor.x509.certfacts import CertFacts
@@ -103,9 +111,7 @@ def imp_servers(d: Deployment) -> list[Served]:
         loaded = d.certs.read(node.certificate, f"cucm.imp_nodes[{i}].certificate")
         if isinstance(loaded, Unreadable) or not loaded.certificates:
             continue
-        leaf = next((c for c in loaded.certificates if not is_ca(c)), loaded.certificates[0])
-        chain = [CertFacts(c) for c in loaded.certificates if c is not leaf]
-        served.append(Served("imp tomcat", node.fqdn or f"IM and Presence node {i + 1}", CertFacts(leaf), chain))
+        served.append(served_from("imp tomcat", node.fqdn or f"IM and Presence node {i + 1}", loaded.certificates))
     return served
 
 

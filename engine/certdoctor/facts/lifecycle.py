@@ -10,14 +10,13 @@ import re
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from certdoctor.case import Case
-from certdoctor.facts.deployment import Deployment, Served
+from certdoctor.facts.deployment import Deployment, Served, served_from
 from certdoctor.facts.fact import Facts
 from certdoctor.facts.parties import checked_params
 from certdoctor.facts.reported import version_tuple
 from certdoctor.facts.trust import c_trusts_server
 from certdoctor.x509.certfacts import CLIENT_AUTH, SERVER_AUTH, CertFacts
 from certdoctor.x509.load import Unreadable
-from certdoctor.x509.naming import is_ca
 
 #: ACME certificates are short-lived (Let's Encrypt: 90 days); a leaf valid this long or shorter looks ACME-issued.
 ACME_MAX_DAYS = 100
@@ -186,10 +185,7 @@ def _ecdsa_served(case: Case, d: Deployment) -> list[Served]:
             loaded = d.certs.read(ref, f"cucm.nodes[{i}].{field}")
             if isinstance(loaded, Unreadable) or not loaded.certificates:
                 continue
-            certs = loaded.certificates
-            leaf = next((c for c in certs if not is_ca(c)), certs[0])
-            chain = [CertFacts(c) for c in certs if c is not leaf]
-            found.append(Served(role, name, CertFacts(leaf), chain))
+            found.append(served_from(role, name, loaded.certificates))
     return found
 
 
