@@ -123,6 +123,7 @@ def turn_cost(rounds: int = 40) -> float:
     validate, diagnose, render, seal), the answers kept by the cache forgotten first so none is re-used;
     the same turn with the cache emptied first (what every turn cost before it). Returns the ratio.
     """
+    from certdoctor import seen
     from certdoctor.chat.api import ChatInput, take_turn
     from certdoctor.chat.cache import CACHE
     from certdoctor.chat.token import StateSealer
@@ -139,6 +140,7 @@ def turn_cost(rounds: int = 40) -> float:
     flips = [ChatInput(answers={"ntp_synchronized": v}) for v in ("no", "yes")]
 
     def full(_: int) -> None:
+        seen.forget()  # from scratch: nothing kept from reading these certificates before
         diagnose_case(case, source="conversation", lang=conversation.lang, answered=conversation.skipped())
 
     def answer_turn(i: int) -> None:
@@ -147,6 +149,7 @@ def turn_cost(rounds: int = 40) -> float:
 
     def uncached_turn(i: int) -> None:
         CACHE.clear()
+        seen.forget()
         take_turn(sealer, state, flips[i % 2])
 
     times: dict[str, list[float]] = {"full": [], "answer": [], "uncached": []}

@@ -11,7 +11,7 @@ import pytest
 from test_chat_support import private_key_pem
 
 from certdoctor.chat.api import ChatInput, take_turn
-from certdoctor.chat.cache import CACHE, FactCache, diagnose_cached
+from certdoctor.chat.cache import CACHE, FactCache, _conclusions_size, diagnose_cached
 from certdoctor.chat.token import StateSealer
 from certdoctor.conversation import Conversation, Turn, diagnose_conversation, step
 from certdoctor.diagnosis import diagnose_case
@@ -64,6 +64,9 @@ def test_an_answer_only_turn_gives_exactly_the_full_diagnosis(at: str | None) ->
         conversation = conversation.then(Turn(answers=answers))
         taken = step(conversation)
         assert taken.answer.model_dump_json() == _full(conversation)  # the same answer, to the byte
+        for entry in CACHE._entries.values():  # the bytes counted turn by turn are those a recount finds
+            assert entry.concluded is not None
+            assert entry.concluded_size == _conclusions_size(entry.concluded[1])
     assert CACHE.hits >= hits + 3  # each answer-only turn re-used the facts
     for lang in ("nl", "en"):  # an answer seen before (the language switched back) comes from the cache
         conversation = conversation.model_copy(update={"lang": lang})

@@ -97,6 +97,8 @@ class _Entry:
     answers: OrderedDict[tuple[Any, ...], bytes] = dataclasses.field(default_factory=OrderedDict)  # answer JSON
     #: The rules' conclusions last drawn on these facts, and the answers they were drawn with.
     concluded: tuple[dict[str, str], list[Conclusion]] | None = None
+    #: About the bytes those conclusions hold (_conclusions_size), kept up to date turn by turn.
+    concluded_size: int = 0
 
     def holds_at(self, now: datetime) -> bool:
         """Whether facts derived at `when` are those a derivation at `now` gives."""
@@ -297,9 +299,14 @@ def _conclusions(engine: RuleEngine, entry: _Entry | None, facts: Facts, case: C
                 names |= tested
         again = engine.evaluate([f for f in facts.items if f.name in names]) if rerun else []
         found = [c for c in kept if f"{c.cause}/{c.rule}" not in rerun]
-        found += [c for c in again if f"{c.cause}/{c.rule}" in rerun]
+        gone = [c for c in kept if f"{c.cause}/{c.rule}" in rerun]
+        added = [c for c in again if f"{c.cause}/{c.rule}" in rerun]
+        entry.concluded_size += _conclusions_size(added) - _conclusions_size(gone)  # sizes add up
+        found += added
         found.sort(key=lambda c: (c.cause, c.rule))  # stable: each rule's conclusions keep the engine's order
     if entry is not None:
+        if entry.concluded is None:
+            entry.concluded_size = _conclusions_size(found)
         entry.concluded = (answers, found)
     return found
 
@@ -363,10 +370,10 @@ def diagnose_cached(
         base = entry.facts
     facts = dataclasses.replace(base, items=list(base.items), given=set(base.given), notes=list(base.notes))
     answer_facts(case, kb, facts, source)
-    held = _conclusions_size(entry.concluded[1]) if entry is not None and entry.concluded is not None else 0
+    held = entry.concluded_size if entry is not None and entry.concluded is not None else 0
     conclusions = _conclusions(engine, entry, facts, case, source)
     if entry is not None:
-        store.resize(entry, _conclusions_size(conclusions) - held)
+        store.resize(entry, entry.concluded_size - held)
     answer = rank(kb, facts, conclusions, lang, asked)
     answer.warnings = unknown_field_warnings(case) + facts.notes
     if entry is not None:
