@@ -3,7 +3,9 @@
 durable_rules 2.0.28 has traps, found by experiment (docs/diagnosis.md sums them up); this module handles each:
 - a private host without background threads (`_SyncHost`), one short-lived session per evaluation, deleted
   afterwards: no live engine state between calls, and no retraction (a changed answer is a new evaluation);
-- exceptions inside actions are swallowed into the session state: `evaluate` reads the state and raises;
+- exceptions inside actions are swallowed into the session state, and each firing costs a Closure, a JSON round
+  trip of the state and a lease timer: `_fire` runs the engine's action loop itself (the same C calls in the
+  same order) and raises what an action raises;
 - a fact no rule observes is not stored (and a batch with one raises): only facts some rule condition
   accepts are asserted, and `evaluate` checks that every asserted fact was stored; conclusions go to a
   Python collector, not back into the engine;
@@ -163,11 +165,13 @@ def _pattern(cond: Condition) -> dict[str, Any]:
 
 
 Collector = Callable[[Conclusion], None]
+#: A compiled rule's action: it gets the facts the rule matched, by alias.
+Action = Callable[[dict[str, Any]], None]
 
 
 def _conclude(
     cause: str, rule: str, certainty: float, aliases: Sequence[str], collect: Collector, about: str | None = None
-) -> Callable[[Any], None]:
+) -> Action:
     """The generic action: hand a conclusion naming the cause, rule, matched facts and entity to the collector.
 
     The entity is the fact bound to alias `about` (the joined entity, or an aggregate's), else the one
@@ -175,15 +179,15 @@ def _conclude(
     back into the engine: no rule chains on them, and each assert would cost a sink action and a JSON round trip.
     """
 
-    def action(c: Any) -> None:
+    def action(matched: dict[str, Any]) -> None:
         bound = []
         for alias in aliases:
-            fact = dict(c._m[alias])  # the raw matched fact (Content wrappers are not dicts)
+            fact = dict(matched[alias])
             fact.pop("sid", None)
             fact.pop("id", None)
             bound.append(fact)
         if about:
-            entity = c._m[about]["entity"]
+            entity = matched[about]["entity"]
         else:  # one_entity, inlined: this runs once per firing
             entity = bound[0]["entity"]
             entity = entity if all(f["entity"] == entity for f in bound) else CASE
@@ -200,7 +204,7 @@ SESSION_FACT = "certdoctor:session"
 SESSION_RULE = "certdoctor/session"
 
 
-def _session_seen(c: Any) -> None:
+def _session_seen(matched: dict[str, Any]) -> None:
     """The session rule's action: nothing to conclude."""
 
 
@@ -276,7 +280,11 @@ class RuleEngine:
         self.name = "certdoctor"
         self._host = _host_class()()
         self._collected: list[Conclusion] = []
-        self._host.set_rulesets({self.name: compile_rules(kb, self._collected.append)})
+        compiled = compile_rules(kb, self._collected.append)
+        #: Each rule's action by rule name, taken before durable_rules consumes the definitions ('run' is removed).
+        self._actions: dict[str, Action] = {name: rule["run"] for name, rule in compiled.items()}
+        self._host.set_rulesets({self.name: compiled})
+        self._ruleset = self._host.get_ruleset(self.name)
         self._lock = threading.Lock()
         self._live: set[str] = set()
         #: The conditions of compiled (any) rules on each fact name: a fact none accepts cannot take part in
@@ -379,13 +387,7 @@ class RuleEngine:
             try:
                 if unique:  # one batch: duplicates were removed above, so no item is rejected
                     batch = [{"name": SESSION_FACT, "sid": sid}, *({**form, "sid": sid} for form in unique.values())]
-                    try:
-                        self._host.assert_facts(self.name, batch)
-                    except Exception as exc:  # MessageNotHandled/Observed: the filter above failed its job
-                        raise RuleEngineError(f"the engine refused a fact: {exc}") from None
-                state = self._host.get_state(self.name, sid) if unique else {}
-                if state.get("exception"):
-                    raise RuleEngineError(f"a rule action failed: {str(state['exception'])[:300]}")
+                    self._fire(batch)
                 stored = self._host.get_facts(self.name, sid) if unique else []
                 stored = [f for f in stored if f.get("name") != SESSION_FACT]
                 collected = list(self._collected)
@@ -403,6 +405,35 @@ class RuleEngine:
         for c in collected:
             keyed[(c.cause, c.rule, json.dumps(c.facts, sort_keys=True))] = c
         return [keyed[k] for k in sorted(keyed)]
+
+    def _fire(self, batch: Sequence[object]) -> None:
+        """Assert the batch and run every firing's action: durable_rules' own loop, without its per-firing costs.
+
+        durable.engine.Ruleset.do_actions wraps each firing in a Closure, re-encodes the session state as JSON and
+        starts a lease timer; none of which these actions use (they read the matched facts, change no state and
+        return at once). This calls the same engine functions in the same order (assert, start the first action,
+        complete it and start the next), and an action that raises abandons the firing and is raised here.
+        """
+        import durable_rules_engine as core
+
+        handle = self._ruleset._handle
+        result = core.assert_facts(handle, json.dumps(batch, ensure_ascii=False))
+        if result[0] in (1, 2):  # not handled / already observed: the filter in evaluate failed its job
+            raise RuleEngineError(f"the engine refused a fact (code {result[0]})")
+        if result[0] == 3:
+            return
+        state = result[1]
+        started = core.start_action_for_state(handle, state)
+        message = json.loads(started[1]) if started else None
+        while message:
+            name, matched = next(iter(message.items()))
+            try:
+                self._actions[name](matched)
+            except Exception as exc:
+                core.abandon_action(handle, state)
+                raise RuleEngineError(f"a rule action failed: {str(exc)[:300]}") from None
+            following = core.complete_and_start_action(handle, state)
+            message = json.loads(following) if following else None
 
     def live_sessions(self) -> int:
         """Engine sessions still alive (0 between evaluations: no state survives a call)."""
