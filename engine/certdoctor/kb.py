@@ -294,8 +294,21 @@ class KnowledgeBase(Strict):
     symptoms: list[SymptomPattern]
 
     def cause(self, cause_id: str) -> Cause:
-        """The cause with this id."""
-        return next(c for c in self.causes if c.id == cause_id)
+        """The cause with this id (looked up by id: ranking and plans ask for each cause many times)."""
+        return self._by_id()[cause_id]
+
+    def _by_id(self) -> dict[str, Cause]:
+        """Causes by id, made at the first lookup (the model is frozen: kept beside it, not on it)."""
+        found = _CAUSES_BY_ID.get(id(self))
+        if found is None or found[0] is not self:
+            if len(_CAUSES_BY_ID) >= 8:
+                _CAUSES_BY_ID.clear()
+            found = _CAUSES_BY_ID[id(self)] = (self, {c.id: c for c in self.causes})
+        return found[1]
+
+
+#: KnowledgeBase._by_id per knowledge base (by identity; the base is kept so its id is not reused).
+_CAUSES_BY_ID: dict[int, tuple[KnowledgeBase, dict[str, Cause]]] = {}
 
 
 def _read_yaml(path: Path, text: str) -> Any:
